@@ -1,0 +1,13 @@
+//! Daniel: a plugin host that puts Odoo in reach of AI agents.
+//!
+//! Data flows one way: surfaces ([`mcp`], [`rest`]) → [`registry`] → [`engine`]
+//! (sandboxed WebAssembly plugins) → host functions → [`policy`] → clients
+//! ([`odoo`], [`messaging`]). [`config`] turns `plugins.toml` into validated types;
+//! [`watch`] reloads plugins when files change; [`app`] wires it all together.
+
+pub mod config;
+pub mod engine;
+pub mod messaging;
+pub mod odoo;
+pub mod policy;
+pub mod registry;
