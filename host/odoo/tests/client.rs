@@ -46,6 +46,8 @@ fn handler(model: &str, method: &str, args: &Value, kwargs: &Value) -> Reply {
             format!("{TRACEBACK}AttributeError: The method '{model}.nope' does not exist"),
         ),
         "slow" => Reply::Sleep(Duration::from_secs(30)),
+        "big" => Reply::Value(json!("x".repeat(2 << 20))),
+        "huge" => Reply::Value(json!("x".repeat(daniel_odoo::xmlrpc::MAX_BODY_BYTES))),
         _ if model == "no.such.model" => {
             Reply::Fault(2, "Object no.such.model doesn't exist".into())
         }
@@ -332,4 +334,56 @@ async fn the_secret_never_shows() {
     assert!(!printed.contains(SECRET), "{printed}");
     let err = call(&client, "crm.lead", "denied").await.unwrap_err();
     assert!(!format!("{err} {err:?}").contains(SECRET));
+}
+
+#[tokio::test]
+async fn large_answers_decode_and_oversized_ones_are_refused() {
+    let (_fake, client) = start().await;
+    let big = call(&client, "ir.attachment", "big").await.unwrap();
+    assert_eq!(big.as_str().map(str::len), Some(2 << 20));
+    let err = call(&client, "ir.attachment", "huge").await.unwrap_err();
+    assert!(matches!(err, Error::Protocol { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("exceeds the 33554432-byte limit"),
+        "{err}"
+    );
+}
+
+/// Everything logged at any level (the client's and hyper's/reqwest's own trace events).
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn logs_hold_no_secret_and_tracebacks_only_at_debug() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let (fake, client) = start().await;
+    call(&client, "crm.lead", "crash").await.unwrap_err();
+    call(&client, "crm.lead", "denied").await.unwrap_err();
+    fake.state.drop_responses.store(1, Ordering::SeqCst);
+    call(&client, "crm.lead", "search_read").await.unwrap();
+    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("odoo.execute_kw"), "no span in:\n{logs}");
+    assert!(!logs.contains(SECRET), "secret in logs:\n{logs}");
+    let traceback_lines: Vec<_> = logs.lines().filter(|l| l.contains("Traceback")).collect();
+    assert!(!traceback_lines.is_empty());
+    for line in traceback_lines {
+        assert!(line.contains("DEBUG"), "traceback above debug: {line}");
+    }
 }

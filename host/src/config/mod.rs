@@ -51,7 +51,7 @@ pub struct Config {
 }
 
 /// One Odoo instance.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct InstanceSpec {
     pub name: String,
     pub endpoint: Endpoint,
@@ -62,7 +62,7 @@ pub struct InstanceSpec {
 }
 
 /// Where an instance lives.
-#[derive(Clone)]
+#[derive(Clone, PartialEq)]
 pub enum Endpoint {
     /// The embedded sandbox (its address is known only once it is bound).
     Sandbox,
@@ -87,7 +87,7 @@ impl std::fmt::Debug for Endpoint {
 }
 
 /// `[sandbox]`.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct SandboxSpec {
     pub sqlite: Option<PathBuf>,
     pub seed: Option<PathBuf>,

@@ -41,7 +41,7 @@ pub(super) fn parse(text: &str, path: &Path, env: &dyn Env) -> Result<Config, Er
 }
 
 fn syntax_problem(text: &str, e: &toml::de::Error) -> Problem {
-    let line = e.span().map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+    let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
     // toml's message repeats the snippet; the first line is the rule that failed.
     let message = e.message().lines().next().unwrap_or("invalid TOML").to_owned();
     Problem { line, key: "(syntax)".to_owned(), message }
@@ -50,18 +50,22 @@ fn syntax_problem(text: &str, e: &toml::de::Error) -> Problem {
 fn build(raw: RawConfig, source: &Path, base: &Path, env: &dyn Env, p: &mut Problems<'_>) -> Config {
     let plugin_dir = base.join(raw.host.plugin_dir.as_deref().unwrap_or("plugins/dist"));
     let cache_dir = base.join(raw.host.cache_dir.as_deref().unwrap_or("var/cache"));
+    // Names count as known even if their settings are invalid, so one mistake is
+    // not reported again at every plugin that uses the instance.
+    let mut known: BTreeSet<String> = raw.odoo.instances.keys().cloned().collect();
     let mut instances = BTreeMap::new();
     for (name, inst) in raw.odoo.instances {
         if let Some(spec) = instance(&name, inst, base, env, p) {
             instances.insert(name, spec);
         }
     }
-    if instances.is_empty() {
+    if known.is_empty() {
+        known.insert(DEFAULT_INSTANCE.to_owned());
         instances.insert(DEFAULT_INSTANCE.to_owned(), sandbox_instance(DEFAULT_INSTANCE, false));
     }
     let mut plugins = BTreeMap::new();
     for (name, plugin) in raw.plugins {
-        let spec = plugin_spec(&name, plugin, &plugin_dir, &instances, p);
+        let spec = plugin_spec(&name, plugin, &plugin_dir, &known, p);
         plugins.insert(name, spec);
     }
     Config {
@@ -183,7 +187,7 @@ fn plugin_spec(
     name: &str,
     raw: RawPlugin,
     plugin_dir: &Path,
-    instances: &BTreeMap<String, InstanceSpec>,
+    instances: &BTreeSet<String>,
     p: &mut Problems<'_>,
 ) -> PluginSpec {
     let at = |key: &str| -> Vec<String> { vec!["plugins".into(), name.into(), key.into()] };
@@ -193,9 +197,9 @@ fn plugin_spec(
     if !valid_name(name) {
         add(p, vec!["plugins".into(), name.into()], format!("plugin name {name:?} must match [a-z0-9_-]+"));
     }
-    let known = || instances.keys().cloned().collect::<Vec<_>>().join(", ");
+    let known = || instances.iter().cloned().collect::<Vec<_>>().join(", ");
     let check_instance = |p: &mut Problems<'_>, key: Vec<String>, inst: &str| {
-        if !instances.contains_key(inst) {
+        if !instances.contains(inst) {
             add(p, key, format!("unknown instance {inst:?} (known: {})", known()));
         }
     };
@@ -230,7 +234,7 @@ fn plugin_spec(
     let timeout_ms = limit(p, "timeout_ms", raw.timeout_ms, DEFAULT_TIMEOUT_MS, 3_600_000);
     let settings = serde_json::to_value(&raw.settings).unwrap_or_default();
     // With a single instance, plugins with grants use it without having to say so.
-    let instance = raw.instance.or_else(|| (instances.len() == 1).then(|| instances.keys().next().cloned()).flatten());
+    let instance = raw.instance.or_else(|| (instances.len() == 1).then(|| instances.iter().next().cloned()).flatten());
     PluginSpec {
         name: name.to_owned(),
         artifact: plugin_dir.join(raw.artifact.unwrap_or_else(|| format!("{name}.wasm"))),

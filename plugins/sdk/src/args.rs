@@ -9,8 +9,19 @@ use crate::ToolError;
 
 /// Arguments for a tool that takes none. Its schema is an empty object schema, and any
 /// object deserializes into it.
-#[derive(Clone, Copy, Debug, Default, serde::Deserialize, schemars::JsonSchema)]
+#[derive(Clone, Copy, Debug, Default, serde::Deserialize)]
 pub struct NoArgs {}
+
+// Written by hand so this type's docs do not end up in every tool's input schema.
+impl schemars::JsonSchema for NoArgs {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "NoArgs".into()
+    }
+
+    fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        schemars::json_schema!({ "type": "object", "properties": {} })
+    }
+}
 
 /// Deserializes `json` into `A`.
 ///

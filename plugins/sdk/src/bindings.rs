@@ -9,7 +9,7 @@
 
 wit_bindgen::generate!({
     world: "tool-plugin",
-    path: "/tmp/daniel-wit", // TEMP-WIT
+    path: "../../wit",
     // The export macro is expanded by `plugin!` in the plugin crate, so it must be
     // public and must find the types here rather than in the caller's module.
     pub_export_macro: true,

@@ -136,7 +136,10 @@ mod tests {
 
     #[test]
     fn no_args_is_an_object_schema() {
-        assert!(is_object_schema(&input_schema::<crate::NoArgs>()));
+        let none = input_schema::<crate::NoArgs>();
+        assert!(is_object_schema(&none));
+        assert_eq!(none["properties"], json!({}));
+        assert!(none.get("description").is_none());
         assert!(is_object_schema(&input_schema::<Map<String, Value>>()));
     }
 

@@ -13,7 +13,7 @@ use serde_json::Value;
 use crate::fault::{Fault, py_leaf, py_repr};
 use crate::registry::{self, FieldDef, FieldType, ModelDef};
 
-pub(crate) use eval::{Cond, compile};
+pub(crate) use eval::compile;
 pub(crate) use like::like;
 
 /// A leaf operator.

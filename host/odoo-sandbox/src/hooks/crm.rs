@@ -55,7 +55,9 @@ pub(super) fn before_create(tx: &mut Tx<'_>, rec: &mut Record, vals: &Map<String
         if !vals.contains_key("probability") {
             rec.insert("probability".into(), Value::from(100.0));
         }
-        rec.insert("date_closed".into(), now);
+        if !vals.contains_key("date_closed") {
+            rec.insert("date_closed".into(), now);
+        }
     }
     if rec.get("active") == Some(&Value::Bool(false)) && !vals.contains_key("probability") {
         rec.insert("probability".into(), Value::from(0.0));

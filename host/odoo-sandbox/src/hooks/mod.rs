@@ -15,7 +15,7 @@ use crate::fault::Fault;
 use crate::registry::ModelDef;
 use crate::store::{Record, Tx};
 
-pub(crate) use sale::pricelist_price;
+pub(crate) use crm::first_stage;
 
 /// Fills values that depend on the rest of the new record, and checks constraints.
 pub(crate) fn before_create(

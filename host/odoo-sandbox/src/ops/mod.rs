@@ -266,3 +266,6 @@ fn on_delete_m2o(tx: &mut Tx<'_>, other: &'static ModelDef, field: &'static Fiel
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests;

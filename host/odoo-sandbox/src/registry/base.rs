@@ -2,7 +2,7 @@
 
 use super::{
     Default, ModelDef, binary, boolean, char, float, html, integer, many2many, many2one, one2many,
-    selection,
+    selection, text,
 };
 
 pub(super) fn models() -> Vec<ModelDef> {
@@ -27,7 +27,7 @@ pub(super) fn models() -> Vec<ModelDef> {
         users(),
         ModelDef::new("res.groups", "Access Groups").order("name").fields(vec![
             char("name", "Name").required(),
-            text("comment"),
+            text("comment", "Comment"),
             boolean("x_read_only", "Read-only (sandbox)").help(
                 "Sandbox-only: members may read every model but any create, write, \
                  unlink or action is refused with an AccessError.",
@@ -79,10 +79,6 @@ pub(super) fn models() -> Vec<ModelDef> {
             integer("sequence", "Sequence").default(Default::Int(1)),
         ]),
     ]
-}
-
-fn text(name: &'static str, string_: &'static str) -> super::FieldDef {
-    super::text(name, string_)
 }
 
 fn company() -> ModelDef {

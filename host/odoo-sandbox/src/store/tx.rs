@@ -49,11 +49,6 @@ impl<'a> Tx<'a> {
         self.state
     }
 
-    /// Today's date in UTC, from the transaction timestamp.
-    pub(crate) fn today(&self) -> &str {
-        &self.now[..10]
-    }
-
     fn journal(&mut self, model: &'static str, id: i64) {
         if !self.undo.contains_key(&(model, id)) {
             let old = self.state.row(model, id).cloned();

@@ -130,9 +130,13 @@ pub(super) fn validate(config: &InstanceConfig) -> Result<Endpoints, Error> {
 }
 
 fn endpoints(url: &str) -> Result<Endpoints, String> {
+    const SCHEME: &str = "must start with http:// or https://";
+    if !url.contains("://") {
+        return Err(SCHEME.to_owned());
+    }
     let base = Url::parse(url).map_err(|e| format!("not a URL: {e}"))?;
     if !matches!(base.scheme(), "http" | "https") {
-        return Err("must be http:// or https://".to_owned());
+        return Err(SCHEME.to_owned());
     }
     if base.host_str().is_none_or(str::is_empty) {
         return Err("must name a host".to_owned());
@@ -189,11 +193,11 @@ mod tests {
         let cases: [(Mutation, &str); 9] = [
             (
                 Box::new(|c| c.url = "127.0.0.1:8069".into()),
-                "url = \"127.0.0.1:8069\": must be http:// or https://",
+                "url = \"127.0.0.1:8069\": must start with http:// or https://",
             ),
             (
                 Box::new(|c| c.url = "ftp://x".into()),
-                "must be http:// or https://",
+                "url = \"ftp://x\": must start with http:// or https://",
             ),
             (
                 Box::new(|c| c.url = "http://u:p@x".into()),
@@ -204,8 +208,8 @@ mod tests {
                 "must not have a query",
             ),
             (
-                Box::new(|c| c.url = "not a url".into()),
-                "url = \"not a url\": not a URL",
+                Box::new(|c| c.url = "http://".into()),
+                "url = \"http://\": not a URL: empty host",
             ),
             (
                 Box::new(|c| c.db = " ".into()),

@@ -4,7 +4,7 @@
 //! instance; maps Odoo faults to [`Error`]. It does not decide what may be called: the host
 //! checks policy first, using [`is_write_method`] for read-only instances.
 //!
-//! Per call: a `odoo.execute_kw` span (instance, model, method); one deadline
+//! Per call: an `odoo.execute_kw` span (instance, model, method); one deadline
 //! ([`InstanceConfig::timeout`]) covering login, retries and the answer; at most
 //! `max_connections` calls in flight; one fresh login after fault 3 before repeating the
 //! call once; one retry of read methods on a connection that closed before answering.

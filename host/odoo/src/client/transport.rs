@@ -28,6 +28,10 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// a socket the server already closed; the read retry covers the remaining races.
 const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(15);
 
+/// Answers larger than this are decoded on the blocking pool: a multi-megabyte body takes
+/// long enough to decode to stall the other tasks of a runtime worker.
+const BLOCKING_DECODE_BYTES: usize = 1 << 20;
+
 pub(super) struct Transport {
     instance: String,
     http: reqwest::Client,
@@ -100,7 +104,7 @@ impl Transport {
         call: &str,
         body: Bytes,
     ) -> Result<Result<Value, Fault>, Failure> {
-        let _permit = self.permits.acquire().await.map_err(|_| {
+        let permit = self.permits.acquire().await.map_err(|_| {
             Failure::Final(self.protocol(call, "connection pool closed".into(), None))
         })?;
         let response = self
@@ -115,12 +119,20 @@ impl Transport {
             return Err(Failure::Final(self.bad_status(url, call, &response)));
         }
         let body = self.read_body(call, response).await?;
-        xmlrpc::decode_response(&body).map_err(|e| {
-            Failure::Final(self.protocol(
-                call,
-                "undecodable xml-rpc answer".into(),
-                Some(Box::new(e)),
-            ))
+        drop(permit);
+        let decoded = if body.len() > BLOCKING_DECODE_BYTES {
+            tokio::task::spawn_blocking(move || xmlrpc::decode_response(&body))
+                .await
+                .map_err(|e| {
+                    let detail = format!("decoding the answer failed: {e}");
+                    Failure::Final(self.protocol(call, detail, None))
+                })?
+        } else {
+            xmlrpc::decode_response(&body)
+        };
+        decoded.map_err(|e| {
+            let detail = "undecodable xml-rpc answer".to_owned();
+            Failure::Final(self.protocol(call, detail, Some(Box::new(e))))
         })
     }
 

@@ -82,9 +82,11 @@ fn checked_text(body: &[u8]) -> Result<&str, Error> {
             limit: MAX_BODY_BYTES,
         });
     }
-    std::str::from_utf8(body).map_err(|e| Error::NotUtf8 {
+    let text = std::str::from_utf8(body).map_err(|e| Error::NotUtf8 {
         offset: e.valid_up_to(),
-    })
+    })?;
+    // A byte-order mark is legal before the XML declaration; some Windows peers send one.
+    Ok(text.strip_prefix('\u{feff}').unwrap_or(text))
 }
 
 fn fault_from(value: Value) -> Result<Fault, Error> {

@@ -1,0 +1,183 @@
+//! Wiring: configuration → sandbox → Odoo instances → engine → registry → surfaces.
+//!
+//! [`App::start`] builds everything and returns the state and router, so tests can
+//! serve it on `127.0.0.1:0`; [`serve`] is what `daniel serve` runs.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use arc_swap::ArcSwap;
+use axum::Router;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{Config, ProcessEnv};
+use crate::engine::{Engine, EngineConfig, Services};
+use crate::guard::{self, GuardConfig};
+use crate::mcp::{self, McpServer};
+use crate::messaging::Outbox;
+use crate::odoo::{Instances, SandboxEndpoint};
+use crate::registry::{Loader, Registry};
+use crate::{rest, sandbox, watch};
+
+/// How the host is started.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub config_path: PathBuf,
+    pub guard: GuardConfig,
+    /// Disable the pooling allocator (for hosts that refuse large reservations).
+    pub no_pooling: bool,
+    /// Do not watch files (tests that drive reloads explicitly).
+    pub no_watch: bool,
+}
+
+/// Shared state handed to every surface. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub registry: Arc<Registry>,
+    pub engine: Arc<Engine>,
+    pub services: Services,
+    /// Messages the offline messenger recorded.
+    pub outbox: Arc<Outbox>,
+    core: Arc<Core>,
+}
+
+struct Core {
+    loader: Loader,
+    config: ArcSwap<Config>,
+    sandbox: Mutex<Option<SandboxEndpoint>>,
+    shutdown: CancellationToken,
+}
+
+/// What a reload did.
+#[derive(Debug, Default)]
+pub struct ReloadOutcome {
+    pub changed: bool,
+    pub config_error: Option<String>,
+    pub failed: Vec<(String, String)>,
+}
+
+/// The running host.
+pub struct App {
+    pub state: AppState,
+    pub router: Router,
+}
+
+fn load_config(path: &Path) -> anyhow::Result<Config> {
+    if path.exists() {
+        Ok(Config::load(path, &ProcessEnv)?)
+    } else {
+        tracing::warn!(path = %path.display(), "no configuration file; using the embedded defaults (sandbox Odoo)");
+        Ok(Config::embedded_default(path))
+    }
+}
+
+impl App {
+    /// Builds the host and loads its plugins.
+    ///
+    /// # Errors
+    /// An invalid configuration, a sandbox that cannot start, or an engine that
+    /// cannot be built.
+    pub async fn start(options: Options, shutdown: CancellationToken) -> anyhow::Result<App> {
+        let config = load_config(&options.config_path)?;
+        let sandbox = if config.needs_sandbox() { Some(sandbox::start(&config.sandbox, shutdown.clone()).await?) } else { None };
+        let instances = Instances::from_config(&config, sandbox.as_ref())?;
+        let outbox = Arc::new(Outbox::default());
+        if config.messaging.twilio.is_some() {
+            tracing::warn!("Twilio settings found but the Twilio sender is not built yet; messages go to the offline outbox");
+        }
+        let services = Services { odoo: Arc::new(ArcSwap::from_pointee(instances)), messenger: outbox.clone() };
+        let engine = Arc::new(Engine::new(
+            EngineConfig { cache_dir: Some(config.cache_dir.join("components")), no_pooling: options.no_pooling },
+            services.clone(),
+        )?);
+        let registry = Arc::new(Registry::default());
+        let core = Arc::new(Core {
+            loader: Loader::new(engine.clone(), registry.clone()),
+            config: ArcSwap::from_pointee(config.clone()),
+            sandbox: Mutex::new(sandbox),
+            shutdown: shutdown.clone(),
+        });
+        let state = AppState { registry, engine, services, outbox, core };
+        let report = state.core.loader.reload(&config).await;
+        tracing::info!(plugins = state.registry.catalog().plugins().len(), failed = report.failed.len(), "plugins loaded");
+        if !options.no_watch {
+            watch::spawn(state.clone(), shutdown.clone())?;
+        }
+        let router = router(state.clone(), options.guard, shutdown);
+        Ok(App { state, router })
+    }
+}
+
+fn router(state: AppState, guard: GuardConfig, shutdown: CancellationToken) -> Router {
+    let mcp = mcp::router(McpServer::new(state.registry.clone(), state.engine.clone()), guard.mcp_allowed_hosts(), shutdown);
+    rest::router()
+        .with_state(state)
+        .merge(mcp)
+        // The guard wraps every route; trace is outermost so refusals are logged too.
+        .layer(axum::middleware::from_fn_with_state(Arc::new(guard), guard::check))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+}
+
+impl AppState {
+    /// The configuration in force.
+    pub fn config(&self) -> Arc<Config> {
+        self.core.config.load_full()
+    }
+
+    /// Re-reads the configuration and plugin folder. An invalid configuration is
+    /// reported and the previous one stays in force.
+    pub async fn reload(&self) -> ReloadOutcome {
+        let path = self.config().source.clone();
+        let config = match load_config(&path) {
+            Ok(c) => c,
+            Err(e) => {
+                let msg = format!("{e:#}");
+                self.registry.set_config_error(Some(msg.clone()));
+                return ReloadOutcome { config_error: Some(msg), ..Default::default() };
+            }
+        };
+        if let Err(e) = self.apply_instances(&config).await {
+            let msg = format!("{e:#}");
+            self.registry.set_config_error(Some(msg.clone()));
+            return ReloadOutcome { config_error: Some(msg), ..Default::default() };
+        }
+        self.registry.set_config_error(None);
+        self.core.config.store(Arc::new(config.clone()));
+        let report = self.core.loader.reload(&config).await;
+        ReloadOutcome { changed: report.changed, config_error: None, failed: report.failed }
+    }
+
+    /// Rebuilds the Odoo clients if the instances changed (starting the sandbox
+    /// if it is newly needed).
+    async fn apply_instances(&self, config: &Config) -> anyhow::Result<()> {
+        let old = self.config();
+        if old.instances == config.instances && old.sandbox == config.sandbox {
+            return Ok(());
+        }
+        let running = self.core.sandbox.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let endpoint = match running {
+            Some(s) => Some(s),
+            None if config.needs_sandbox() => {
+                let s = sandbox::start(&config.sandbox, self.core.shutdown.clone()).await?;
+                *self.core.sandbox.lock().unwrap_or_else(|e| e.into_inner()) = Some(s.clone());
+                Some(s)
+            }
+            None => None,
+        };
+        let instances = Instances::from_config(config, endpoint.as_ref())?;
+        self.services.odoo.store(Arc::new(instances));
+        Ok(())
+    }
+}
+
+/// Serves the host on `listener` until `shutdown`.
+///
+/// # Errors
+/// If start-up fails or the server stops with an I/O error.
+pub async fn serve(listener: tokio::net::TcpListener, options: Options, shutdown: CancellationToken) -> anyhow::Result<()> {
+    let addr = listener.local_addr()?;
+    let app = App::start(options, shutdown.clone()).await?;
+    tracing::info!(%addr, "daniel listening: MCP at /mcp (SSE at /mcp/sse), REST at /api");
+    axum::serve(listener, app.router).with_graceful_shutdown(shutdown.cancelled_owned()).await?;
+    Ok(())
+}

@@ -1,0 +1,12 @@
+//! Host integration tests: one binary, a module per area. Fixture plugins come from
+//! `make plugins` (see `support::artifact`).
+
+#![allow(unreachable_pub)] // test helpers are crate-internal by construction
+
+mod support;
+
+mod config;
+mod limits;
+mod mcp;
+mod policy;
+mod reload;
