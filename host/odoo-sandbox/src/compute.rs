@@ -24,13 +24,20 @@ pub(crate) fn live(state: &State, model: &'static ModelDef, id: i64, field: &Fie
         }
         ("product.pricelist.item", "name") => Value::String(display_name(state, model, id)),
         ("res.partner", "commercial_partner_id") => Value::from(commercial_partner(state, id)),
-        ("res.users", "sale_team_id") => teams_of(state, id).first().copied().map_or(Value::Bool(false), Value::from),
+        ("res.users", "sale_team_id") => teams_of(state, id)
+            .first()
+            .copied()
+            .map_or(Value::Bool(false), Value::from),
         ("res.users", "crm_team_ids") => Value::from(teams_of(state, id)),
         ("crm.team" | "crm.lead" | "product.product", "currency_id" | "company_currency") => {
-            let company = state.m2o(model.name, id, "company_id").unwrap_or(MAIN_COMPANY);
+            let company = state
+                .m2o(model.name, id, "company_id")
+                .unwrap_or(MAIN_COMPANY);
             company_currency(state, company).map_or(Value::Bool(false), Value::from)
         }
-        ("crm.lead", "quotation_count") => Value::from(lead_orders(state, id, &["draft", "sent"]).len()),
+        ("crm.lead", "quotation_count") => {
+            Value::from(lead_orders(state, id, &["draft", "sent"]).len())
+        }
         ("crm.lead", "sale_amount_total") => {
             let total: f64 = lead_orders(state, id, &["sale"])
                 .iter()
@@ -49,7 +56,9 @@ pub(crate) fn live(state: &State, model: &'static ModelDef, id: i64, field: &Fie
             Value::from(count)
         }
         ("project.task", "is_closed") => {
-            let state_key = state.str_field("project.task", id, "state").unwrap_or_default();
+            let state_key = state
+                .str_field("project.task", id, "state")
+                .unwrap_or_default();
             Value::Bool(matches!(state_key, "1_done" | "1_canceled"))
         }
         _ => crate::store::empty(field),
@@ -75,7 +84,10 @@ fn messages(state: &State, model: &str, id: i64) -> Vec<i64> {
 fn commercial_partner(state: &State, id: i64) -> i64 {
     let mut current = id;
     for _ in 0..16 {
-        let is_company = state.row("res.partner", current).and_then(|r| r.get("is_company")) == Some(&Value::Bool(true));
+        let is_company = state
+            .row("res.partner", current)
+            .and_then(|r| r.get("is_company"))
+            == Some(&Value::Bool(true));
         match state.m2o("res.partner", current, "parent_id") {
             Some(parent) if !is_company && state.exists("res.partner", parent) => current = parent,
             _ => break,
@@ -92,7 +104,8 @@ pub(crate) fn teams_of(state: &State, uid: i64) -> Vec<i64> {
         .into_iter()
         .filter(|&t| state.is_active(model, t))
         .filter(|&t| {
-            state.id_list("crm.team", t, "member_ids").contains(&uid) || state.m2o("crm.team", t, "user_id") == Some(uid)
+            state.id_list("crm.team", t, "member_ids").contains(&uid)
+                || state.m2o("crm.team", t, "user_id") == Some(uid)
         })
         .collect();
     crate::order::sort_default(state, model, &mut ids);
@@ -109,7 +122,11 @@ fn lead_orders(state: &State, lead: i64, states: &[&str]) -> Vec<i64> {
         .rows
         .iter()
         .filter(|(_, r)| r.get("opportunity_id").and_then(Value::as_i64) == Some(lead))
-        .filter(|(_, r)| r.get("state").and_then(Value::as_str).is_some_and(|s| states.contains(&s)))
+        .filter(|(_, r)| {
+            r.get("state")
+                .and_then(Value::as_str)
+                .is_some_and(|s| states.contains(&s))
+        })
         .map(|(id, _)| *id)
         .collect()
 }
@@ -123,7 +140,11 @@ pub(crate) fn round2(x: f64) -> f64 {
 pub(crate) fn recompute(tx: &mut Tx<'_>) {
     let mut orders: BTreeSet<i64> = tx.touched("sale.order").into_iter().collect();
     for line in tx.touched("sale.order.line") {
-        if let Some(order) = tx.original("sale.order.line", line).and_then(|r| r.get("order_id")).and_then(Value::as_i64) {
+        if let Some(order) = tx
+            .original("sale.order.line", line)
+            .and_then(|r| r.get("order_id"))
+            .and_then(Value::as_i64)
+        {
             orders.insert(order);
         }
         if tx.state().exists("sale.order.line", line) {
@@ -139,8 +160,16 @@ pub(crate) fn recompute(tx: &mut Tx<'_>) {
     for lead in tx.touched("crm.lead") {
         if tx.state().exists("crm.lead", lead) {
             let s = tx.state();
-            let prorated = s.num("crm.lead", lead, "expected_revenue") * s.num("crm.lead", lead, "probability") / 100.0;
-            set_if_changed(tx, "crm.lead", lead, "prorated_revenue", Value::from(round2(prorated)));
+            let prorated = s.num("crm.lead", lead, "expected_revenue")
+                * s.num("crm.lead", lead, "probability")
+                / 100.0;
+            set_if_changed(
+                tx,
+                "crm.lead",
+                lead,
+                "prorated_revenue",
+                Value::from(round2(prorated)),
+            );
         }
     }
 }
@@ -157,9 +186,21 @@ fn recompute_line(tx: &mut Tx<'_>, line: i64) {
         .sum();
     let subtotal = round2(qty * price * (1.0 - discount / 100.0));
     let tax = round2(subtotal * rate / 100.0);
-    set_if_changed(tx, "sale.order.line", line, "price_subtotal", Value::from(subtotal));
+    set_if_changed(
+        tx,
+        "sale.order.line",
+        line,
+        "price_subtotal",
+        Value::from(subtotal),
+    );
     set_if_changed(tx, "sale.order.line", line, "price_tax", Value::from(tax));
-    set_if_changed(tx, "sale.order.line", line, "price_total", Value::from(round2(subtotal + tax)));
+    set_if_changed(
+        tx,
+        "sale.order.line",
+        line,
+        "price_total",
+        Value::from(round2(subtotal + tax)),
+    );
 }
 
 fn recompute_order(tx: &mut Tx<'_>, order: i64) {
@@ -167,14 +208,29 @@ fn recompute_order(tx: &mut Tx<'_>, order: i64) {
     let (mut untaxed, mut tax) = (0.0, 0.0);
     for r in s.table("sale.order.line").rows.values() {
         if r.get("order_id").and_then(Value::as_i64) == Some(order) {
-            untaxed += r.get("price_subtotal").and_then(Value::as_f64).unwrap_or(0.0);
+            untaxed += r
+                .get("price_subtotal")
+                .and_then(Value::as_f64)
+                .unwrap_or(0.0);
             tax += r.get("price_tax").and_then(Value::as_f64).unwrap_or(0.0);
         }
     }
     let (untaxed, tax) = (round2(untaxed), round2(tax));
-    set_if_changed(tx, "sale.order", order, "amount_untaxed", Value::from(untaxed));
+    set_if_changed(
+        tx,
+        "sale.order",
+        order,
+        "amount_untaxed",
+        Value::from(untaxed),
+    );
     set_if_changed(tx, "sale.order", order, "amount_tax", Value::from(tax));
-    set_if_changed(tx, "sale.order", order, "amount_total", Value::from(round2(untaxed + tax)));
+    set_if_changed(
+        tx,
+        "sale.order",
+        order,
+        "amount_total",
+        Value::from(round2(untaxed + tax)),
+    );
 }
 
 fn set_if_changed(tx: &mut Tx<'_>, model: &'static str, id: i64, field: &str, value: Value) {

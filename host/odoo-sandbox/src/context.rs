@@ -44,7 +44,10 @@ impl Context {
         let active_test = map.get("active_test").is_none_or(truthy);
         let defaults = map
             .iter()
-            .filter_map(|(k, v)| k.strip_prefix("default_").map(|f| (f.to_owned(), v.clone())))
+            .filter_map(|(k, v)| {
+                k.strip_prefix("default_")
+                    .map(|f| (f.to_owned(), v.clone()))
+            })
             .collect();
         Context {
             active_test,

@@ -30,7 +30,9 @@ pub struct Database {
 
 impl std::fmt::Debug for Database {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Database").field("persistent", &self.sqlite.is_some()).finish_non_exhaustive()
+        f.debug_struct("Database")
+            .field("persistent", &self.sqlite.is_some())
+            .finish_non_exhaustive()
     }
 }
 
@@ -101,14 +103,18 @@ impl Database {
         args: Vec<Value>,
         mut kwargs: Map<String, Value>,
     ) -> Result<Value, Fault> {
-        let mdef = registry::model(model).ok_or_else(|| Fault::user(format!("Object {model} doesn't exist")))?;
+        let mdef = registry::model(model)
+            .ok_or_else(|| Fault::user(format!("Object {model} doesn't exist")))?;
         if method.starts_with('_') {
             return Err(Fault::Access(format!(
                 "Private methods (such as '{model}.{method}') cannot be called remotely."
             )));
         }
         let found = methods::lookup(mdef, method).ok_or_else(|| {
-            Fault::internal("AttributeError", format!("The method '{model}.{method}' does not exist"))
+            Fault::internal(
+                "AttributeError",
+                format!("The method '{model}.{method}' does not exist"),
+            )
         })?;
         let ctx = Context::take(&mut kwargs)?;
         let result = match found.handler {
@@ -124,9 +130,11 @@ impl Database {
                 };
                 run(&call, args, kwargs)?
             }
-            Handler::Write(run) => self.transaction(uid, ctx, Some((mdef, found.access)), |tx| {
-                run(&mut WriteCall { tx, model: mdef }, args, kwargs)
-            })?,
+            Handler::Write(run) => {
+                self.transaction(uid, ctx, Some((mdef, found.access)), |tx| {
+                    run(&mut WriteCall { tx, model: mdef }, args, kwargs)
+                })?
+            }
         };
         if contains_null(&result) {
             return Err(Fault::marshal_none());
@@ -159,11 +167,17 @@ impl Database {
         compute::recompute(&mut tx);
         if let Some(sqlite) = &self.sqlite {
             let changes = tx.changes();
-            let written = sqlite.lock().unwrap_or_else(PoisonError::into_inner).apply(&changes);
+            let written = sqlite
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .apply(&changes);
             if let Err(err) = written {
                 tx.rollback();
                 tracing::error!(error = %err, "odoo_sandbox.persist failed");
-                return Err(Fault::internal("OperationalError", format!("could not persist the transaction: {err}")));
+                return Err(Fault::internal(
+                    "OperationalError",
+                    format!("could not persist the transaction: {err}"),
+                ));
             }
         }
         Ok(value)
@@ -188,7 +202,9 @@ impl Database {
     pub fn check_credentials(&self, uid: i64, password: &str) -> Result<(), Fault> {
         let state = self.read_state();
         let users = registry::model("res.users").expect("res.users");
-        let ok = state.exists("res.users", uid) && state.is_active(users, uid) && password_matches(&state, uid, password);
+        let ok = state.exists("res.users", uid)
+            && state.is_active(users, uid)
+            && password_matches(&state, uid, password);
         if ok { Ok(()) } else { Err(Fault::AccessDenied) }
     }
 
@@ -209,7 +225,9 @@ impl Database {
 
 fn password_matches(state: &State, uid: i64, password: &str) -> bool {
     // An unset password never matches, even an empty one.
-    state.str_field("res.users", uid, "password").is_some_and(|p| !p.is_empty() && p == password)
+    state
+        .str_field("res.users", uid, "password")
+        .is_some_and(|p| !p.is_empty() && p == password)
 }
 
 /// Whether the user may only read; fault 3 when the uid is not an active user.
@@ -221,7 +239,12 @@ fn user_is_read_only(state: &State, uid: i64) -> Result<bool, Fault> {
     Ok(state
         .id_list("res.users", uid, "groups_id")
         .into_iter()
-        .any(|g| state.row("res.groups", g).and_then(|r| r.get("x_read_only")).is_some_and(truthy)))
+        .any(|g| {
+            state
+                .row("res.groups", g)
+                .and_then(|r| r.get("x_read_only"))
+                .is_some_and(truthy)
+        }))
 }
 
 /// Odoo's ACL refusal (fault 4) for an operation on a model.

@@ -96,6 +96,17 @@ impl Fault {
     }
 }
 
+impl From<&Fault> for daniel_odoo::xmlrpc::Fault {
+    /// The wire form: `faultCode` and `faultString`, for in-process callers that speak the
+    /// codec's types.
+    fn from(fault: &Fault) -> Self {
+        daniel_odoo::xmlrpc::Fault {
+            code: fault.code(),
+            message: fault.fault_string(),
+        }
+    }
+}
+
 /// Python's `repr` of a tuple of ids: `(7,)`, `(1, 2)`, `()`.
 pub(crate) fn py_tuple(ids: &[i64]) -> String {
     match ids {
@@ -198,12 +209,21 @@ mod tests {
     }
 
     #[test]
+    fn converts_to_the_wire_fault() {
+        let wire = daniel_odoo::xmlrpc::Fault::from(&Fault::AccessDenied);
+        assert_eq!((wire.code, wire.message.as_str()), (3, "Access Denied"));
+    }
+
+    #[test]
     fn python_reprs() {
         assert_eq!(py_tuple(&[1, 2]), "(1, 2)");
         assert_eq!(
             py_repr(&json!(["|", ["a", "=", 1], false, null, 1.0, "it's"])),
             "['|', ['a', '=', 1], False, None, 1.0, \"it's\"]"
         );
-        assert_eq!(py_leaf(&[json!("name"), json!("bad"), json!(1)]), "('name', 'bad', 1)");
+        assert_eq!(
+            py_leaf(&[json!("name"), json!("bad"), json!(1)]),
+            "('name', 'bad', 1)"
+        );
     }
 }

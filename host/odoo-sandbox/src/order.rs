@@ -9,7 +9,7 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
-use crate::fault::Fault;
+use crate::fault::{Fault, py_repr};
 use crate::registry::{self, FieldDef, FieldType, ModelDef};
 use crate::store::{self, State};
 
@@ -41,7 +41,11 @@ pub(crate) fn parse(model: &'static ModelDef, spec: &str) -> Result<Vec<Term>, F
             return Err(invalid(spec));
         };
         let field = model.field(name).ok_or_else(|| {
-            Fault::value_error(format!("Invalid field {name:?} on model {:?}", model.name).replace('"', "'"))
+            Fault::value_error(format!(
+                "Invalid field {} on model {}",
+                py_repr(&Value::from(name.as_str())),
+                py_repr(&Value::from(model.name))
+            ))
         })?;
         if field.ftype.is_x2many() || field.ftype == FieldType::Binary {
             return Err(invalid(spec));
@@ -50,7 +54,9 @@ pub(crate) fn parse(model: &'static ModelDef, spec: &str) -> Result<Vec<Term>, F
         let (desc, nulls) = match words.as_slice() {
             [] | ["asc"] => (false, None),
             ["desc"] => (true, None),
-            [dir @ ("asc" | "desc"), "nulls", n @ ("first" | "last")] => (*dir == "desc", Some(*n == "first")),
+            [dir @ ("asc" | "desc"), "nulls", n @ ("first" | "last")] => {
+                (*dir == "desc", Some(*n == "first"))
+            }
             ["nulls", n @ ("first" | "last")] => (false, Some(*n == "first")),
             _ => return Err(invalid(spec)),
         };
@@ -86,14 +92,24 @@ enum Key {
     Text(String, String),
 }
 
-fn sort_depth(state: &State, model: &'static ModelDef, ids: &mut [i64], terms: &[Term], depth: usize) {
+fn sort_depth(
+    state: &State,
+    model: &'static ModelDef,
+    ids: &mut [i64],
+    terms: &[Term],
+    depth: usize,
+) {
     if ids.len() < 2 {
         return;
     }
     let mut ranks: HashMap<&str, HashMap<i64, usize>> = HashMap::new();
     for term in terms {
         if term.field.ftype == FieldType::Many2one && depth < MAX_RANK_DEPTH {
-            let comodel = term.field.relation.and_then(registry::model).expect("comodel");
+            let comodel = term
+                .field
+                .relation
+                .and_then(registry::model)
+                .expect("comodel");
             let mut all = state.ids(comodel.name);
             sort_default_depth(state, comodel, &mut all, depth + 1);
             let map = all.into_iter().enumerate().map(|(i, id)| (id, i)).collect();
@@ -103,7 +119,10 @@ fn sort_depth(state: &State, model: &'static ModelDef, ids: &mut [i64], terms: &
     let keyed: HashMap<i64, Vec<Key>> = ids
         .iter()
         .map(|&id| {
-            let keys = terms.iter().map(|t| key(state, model, id, t.field, ranks.get(t.field.name))).collect();
+            let keys = terms
+                .iter()
+                .map(|t| key(state, model, id, t.field, ranks.get(t.field.name)))
+                .collect();
             (id, keys)
         })
         .collect();
@@ -144,8 +163,20 @@ fn key(
 fn compare(a: &Key, b: &Key, term: &Term) -> Ordering {
     match (a, b) {
         (Key::Null, Key::Null) => Ordering::Equal,
-        (Key::Null, _) => if term.nulls_first { Ordering::Less } else { Ordering::Greater },
-        (_, Key::Null) => if term.nulls_first { Ordering::Greater } else { Ordering::Less },
+        (Key::Null, _) => {
+            if term.nulls_first {
+                Ordering::Less
+            } else {
+                Ordering::Greater
+            }
+        }
+        (_, Key::Null) => {
+            if term.nulls_first {
+                Ordering::Greater
+            } else {
+                Ordering::Less
+            }
+        }
         _ => {
             let ord = a.partial_cmp(b).unwrap_or(Ordering::Equal);
             if term.desc { ord.reverse() } else { ord }
@@ -168,7 +199,10 @@ mod tests {
         assert!(parse(lead, "name sideways").is_err());
         assert!(parse(lead, "name,").is_err());
         let err = parse(lead, "nope").unwrap_err();
-        assert_eq!(err.to_string(), "ValueError: Invalid field 'nope' on model 'crm.lead'");
+        assert_eq!(
+            err.to_string(),
+            "ValueError: Invalid field 'nope' on model 'crm.lead'"
+        );
         assert!(parse(lead, "tag_ids").is_err());
     }
 

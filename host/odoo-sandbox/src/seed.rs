@@ -56,10 +56,19 @@ type Batch = (&'static ModelDef, Vec<(i64, Map<String, Value>)>);
 pub(crate) fn load(json: &str) -> Result<State, Error> {
     let doc: Map<String, Value> = match serde_json::from_str(json).map_err(Error::SeedJson)? {
         Value::Object(doc) => doc,
-        _ => return Err(Error::SeedShape("the top level must be an object of models".into())),
+        _ => {
+            return Err(Error::SeedShape(
+                "the top level must be an object of models".into(),
+            ));
+        }
     };
     let mut batches = parse(doc)?;
-    batches.sort_by_key(|(model, _)| ORDER.iter().position(|m| *m == model.name).unwrap_or(ORDER.len()));
+    batches.sort_by_key(|(model, _)| {
+        ORDER
+            .iter()
+            .position(|m| *m == model.name)
+            .unwrap_or(ORDER.len())
+    });
     let mut state = State::new();
     let mut tx = Tx::begin(&mut state, SYSTEM_UID, now(), Context::default());
     for (model, records) in &batches {
@@ -69,10 +78,12 @@ pub(crate) fn load(json: &str) -> Result<State, Error> {
     }
     for (model, records) in &batches {
         for (id, vals) in records {
-            ops::create_with_id(&mut tx, model, Some(*id), vals).map_err(|fault| Error::SeedRecord {
-                model: model.name.to_owned(),
-                id: *id,
-                fault,
+            ops::create_with_id(&mut tx, model, Some(*id), vals).map_err(|fault| {
+                Error::SeedRecord {
+                    model: model.name.to_owned(),
+                    id: *id,
+                    fault,
+                }
             })?;
         }
     }
@@ -87,20 +98,29 @@ fn parse(doc: Map<String, Value>) -> Result<Vec<Batch>, Error> {
         if name.starts_with('_') {
             continue;
         }
-        let model = registry::model(&name).ok_or_else(|| Error::SeedShape(format!("unknown model {name:?}")))?;
+        let model = registry::model(&name)
+            .ok_or_else(|| Error::SeedShape(format!("unknown model {name:?}")))?;
         let Value::Array(records) = records else {
-            return Err(Error::SeedShape(format!("{name}: expected a list of records")));
+            return Err(Error::SeedShape(format!(
+                "{name}: expected a list of records"
+            )));
         };
         let mut parsed = Vec::with_capacity(records.len());
         for record in records {
             let Value::Object(mut vals) = record else {
-                return Err(Error::SeedShape(format!("{name}: every record must be an object")));
+                return Err(Error::SeedShape(format!(
+                    "{name}: every record must be an object"
+                )));
             };
             let id = vals
                 .remove("id")
                 .and_then(|v| v.as_i64())
                 .filter(|id| *id > 0)
-                .ok_or_else(|| Error::SeedShape(format!("{name}: every record needs a positive integer \"id\"")))?;
+                .ok_or_else(|| {
+                    Error::SeedShape(format!(
+                        "{name}: every record needs a positive integer \"id\""
+                    ))
+                })?;
             parsed.push((id, vals));
         }
         batches.push((model, parsed));
@@ -126,8 +146,14 @@ mod tests {
     #[test]
     fn rejects_bad_shapes_and_dangling_references() {
         assert!(matches!(load("[]"), Err(Error::SeedShape(_))));
-        assert!(matches!(load("{\"no.model\": []}"), Err(Error::SeedShape(_))));
-        assert!(matches!(load("{\"crm.tag\": [{\"name\": \"x\"}]}"), Err(Error::SeedShape(_))));
+        assert!(matches!(
+            load("{\"no.model\": []}"),
+            Err(Error::SeedShape(_))
+        ));
+        assert!(matches!(
+            load("{\"crm.tag\": [{\"name\": \"x\"}]}"),
+            Err(Error::SeedShape(_))
+        ));
         let dangling = r#"{"crm.lost.reason": [{"id": 1, "name": "x"}], "crm.stage": [{"id": 1, "name": "New", "team_id": 99}]}"#;
         match load(dangling) {
             Err(Error::SeedRecord { model, id, fault }) => {

@@ -28,23 +28,42 @@ fn args(args: Value) -> Vec<Value> {
 }
 
 /// `execute_kw` as the administrator.
-pub(crate) fn call(db: &Database, model: &str, method: &str, a: Value, kw: Value) -> Result<Value, Fault> {
+pub(crate) fn call(
+    db: &Database,
+    model: &str,
+    method: &str,
+    a: Value,
+    kw: Value,
+) -> Result<Value, Fault> {
     call_as(db, ADMIN_UID, model, method, a, kw)
 }
 
 /// `execute_kw` as any user.
-pub(crate) fn call_as(db: &Database, uid: i64, model: &str, method: &str, a: Value, kw: Value) -> Result<Value, Fault> {
+pub(crate) fn call_as(
+    db: &Database,
+    uid: i64,
+    model: &str,
+    method: &str,
+    a: Value,
+    kw: Value,
+) -> Result<Value, Fault> {
     db.execute_kw(uid, model, method, args(a), kwargs(kw))
 }
 
 /// `execute_kw` that must succeed.
 pub(crate) fn ok(db: &Database, model: &str, method: &str, a: Value, kw: Value) -> Value {
-    call(db, model, method, a, kw).unwrap_or_else(|f| panic!("{model}.{method} failed: {}", f.fault_string()))
+    call(db, model, method, a, kw)
+        .unwrap_or_else(|f| panic!("{model}.{method} failed: {}", f.fault_string()))
 }
 
 /// Ids from a `search` answer.
 pub(crate) fn ids(value: &Value) -> Vec<i64> {
-    value.as_array().expect("an id list").iter().map(|v| v.as_i64().expect("an id")).collect()
+    value
+        .as_array()
+        .expect("an id list")
+        .iter()
+        .map(|v| v.as_i64().expect("an id"))
+        .collect()
 }
 
 /// A unique path in the system temporary directory.

@@ -36,7 +36,11 @@ pub(crate) enum Pred {
     /// A comparison of a plain value.
     Scalar { op: Op, value: Value },
     /// Membership of the referenced ids in `set` (`empty`: unset also matches).
-    Ids { set: HashSet<i64>, empty: bool, negate: bool },
+    Ids {
+        set: HashSet<i64>,
+        empty: bool,
+        negate: bool,
+    },
     /// `any` / `not any` over the referenced records.
     Any { sub: Box<Cond>, negate: bool },
 }
@@ -62,14 +66,21 @@ pub(crate) fn compile(state: &State, node: &Node) -> Result<Cond, Fault> {
 
 /// The comodel a leaf's ids refer to: the relation, or the model itself for `id`.
 fn target_model(leaf: &Leaf) -> &'static ModelDef {
-    leaf.field.relation.and_then(registry::model).unwrap_or(leaf.model)
+    leaf.field
+        .relation
+        .and_then(registry::model)
+        .unwrap_or(leaf.model)
 }
 
 fn predicate(state: &State, leaf: &Leaf) -> Result<Option<Pred>, Fault> {
     if leaf.op == Op::EqOrUnset && !truthy(&leaf.value) {
         return Ok(None);
     }
-    let op = if leaf.op == Op::EqOrUnset { Op::Eq } else { leaf.op };
+    let op = if leaf.op == Op::EqOrUnset {
+        Op::Eq
+    } else {
+        leaf.op
+    };
     let is_ref = leaf.field.relation.is_some() || leaf.field.name == "id";
     if let Some(sub) = &leaf.sub {
         return Ok(Some(Pred::Any {
@@ -100,9 +111,17 @@ fn predicate(state: &State, leaf: &Leaf) -> Result<Option<Pred>, Fault> {
     }
     // `partner_id = True` means "is set", as SQL `partner_id IS NOT NULL` would.
     if values.iter().all(|v| *v == Value::Bool(true)) && matches!(op, Op::Eq | Op::Ne) {
-        return Ok(Some(Pred::Ids { set, empty: true, negate: op == Op::Eq }));
+        return Ok(Some(Pred::Ids {
+            set,
+            empty: true,
+            negate: op == Op::Eq,
+        }));
     }
-    Ok(Some(Pred::Ids { set, empty, negate: op.is_negative() }))
+    Ok(Some(Pred::Ids {
+        set,
+        empty,
+        negate: op.is_negative(),
+    }))
 }
 
 /// Ids of `model` whose display name matches any of `names` under a positive operator.
@@ -154,12 +173,14 @@ fn coerce(field: &FieldDef, op: Op, value: &Value) -> Result<Value, Fault> {
     let one = |v: &Value| -> Result<Value, Fault> {
         match (field.ftype, v) {
             (_, Value::Bool(false) | Value::Null) => Ok(Value::Bool(false)),
-            (t, Value::String(s)) if is_numeric(t) && !is_like(op) => s
-                .trim()
-                .parse::<f64>()
-                .map(Value::from)
-                .map_err(|_| Fault::value_error(format!("invalid input syntax for type numeric: \"{s}\""))),
-            (FieldType::Date, Value::String(s)) if !is_like(op) => store::normalize_date(s).map(Value::String),
+            (t, Value::String(s)) if is_numeric(t) && !is_like(op) => {
+                s.trim().parse::<f64>().map(Value::from).map_err(|_| {
+                    Fault::value_error(format!("invalid input syntax for type numeric: \"{s}\""))
+                })
+            }
+            (FieldType::Date, Value::String(s)) if !is_like(op) => {
+                store::normalize_date(s).map(Value::String)
+            }
             (FieldType::Datetime, Value::String(s)) if !is_like(op) => {
                 store::normalize_datetime(s).map(Value::String)
             }
@@ -167,13 +188,18 @@ fn coerce(field: &FieldDef, op: Op, value: &Value) -> Result<Value, Fault> {
         }
     };
     match value {
-        Value::Array(items) => Ok(Value::Array(items.iter().map(one).collect::<Result<_, _>>()?)),
+        Value::Array(items) => Ok(Value::Array(
+            items.iter().map(one).collect::<Result<_, _>>()?,
+        )),
         other => one(other),
     }
 }
 
 fn is_like(op: Op) -> bool {
-    matches!(op, Op::Like | Op::NotLike | Op::ILike | Op::NotILike | Op::EqLike | Op::EqILike)
+    matches!(
+        op,
+        Op::Like | Op::NotLike | Op::ILike | Op::NotILike | Op::EqLike | Op::EqILike
+    )
 }
 
 impl Cond {
@@ -184,7 +210,12 @@ impl Cond {
             Cond::And(a, b) => a.matches(state, model, id) && b.matches(state, model, id),
             Cond::Or(a, b) => a.matches(state, model, id) || b.matches(state, model, id),
             Cond::Not(a) => !a.matches(state, model, id),
-            Cond::Leaf { hops, model: last, field, pred } => {
+            Cond::Leaf {
+                hops,
+                model: last,
+                field,
+                pred,
+            } => {
                 let mut current_model = model;
                 let mut ids = vec![id];
                 for hop in hops {
@@ -219,8 +250,13 @@ fn test(state: &State, model: &'static ModelDef, id: i64, field: &FieldDef, pred
             hit != *negate
         }
         Pred::Any { sub, negate } => {
-            let comodel = field.relation.and_then(registry::model).expect("any on a relation");
-            let hit = referenced(&v).into_iter().any(|r| sub.matches(state, comodel, r));
+            let comodel = field
+                .relation
+                .and_then(registry::model)
+                .expect("any on a relation");
+            let hit = referenced(&v)
+                .into_iter()
+                .any(|r| sub.matches(state, comodel, r));
             hit != *negate
         }
     }
@@ -258,12 +294,20 @@ pub(super) fn scalar(ftype: FieldType, op: Op, v: &Value, value: &Value) -> bool
         Op::Like | Op::ILike | Op::EqLike | Op::EqILike | Op::NotLike | Op::NotILike => {
             let hit = !is_null(ftype, v) && {
                 let text = as_text(v);
-                let needle = if truthy(value) { as_text(value) } else { String::new() };
+                let needle = if truthy(value) {
+                    as_text(value)
+                } else {
+                    String::new()
+                };
                 let pattern = match op.positive() {
                     Op::Like | Op::ILike => format!("%{needle}%"),
                     _ => needle,
                 };
-                like(&pattern, &text, matches!(op.positive(), Op::ILike | Op::EqILike))
+                like(
+                    &pattern,
+                    &text,
+                    matches!(op.positive(), Op::ILike | Op::EqILike),
+                )
             };
             hit != op.is_negative()
         }

@@ -69,7 +69,10 @@ impl Op {
 
     /// Operators that match when the positive form does not (`!=`, `not in`, …).
     pub(crate) fn is_negative(self) -> bool {
-        matches!(self, Op::Ne | Op::NotLike | Op::NotILike | Op::NotIn | Op::NotAny)
+        matches!(
+            self,
+            Op::Ne | Op::NotLike | Op::NotILike | Op::NotIn | Op::NotAny
+        )
     }
 
     /// The positive form of a negative operator.
@@ -148,7 +151,10 @@ pub(crate) fn parse(model: &'static ModelDef, domain: &Value) -> Result<Node, Fa
 }
 
 fn malformed(domain: &Value) -> Fault {
-    Fault::value_error(format!("Domain {} is syntactically not correct.", py_repr(domain)))
+    Fault::value_error(format!(
+        "Domain {} is syntactically not correct.",
+        py_repr(domain)
+    ))
 }
 
 fn parse_term(
@@ -172,7 +178,9 @@ fn parse_term(
                 Node::Or(Box::new(a), Box::new(b))
             })
         }
-        Value::String(s) if s == "!" => Ok(Node::Not(Box::new(parse_term(model, items, pos, whole)?))),
+        Value::String(s) if s == "!" => {
+            Ok(Node::Not(Box::new(parse_term(model, items, pos, whole)?)))
+        }
         Value::Array(leaf) => parse_leaf(model, leaf),
         _ => Err(malformed(whole)),
     }
@@ -186,7 +194,10 @@ fn parse_leaf(model: &'static ModelDef, leaf: &[Value]) -> Result<Node, Fault> {
     let [path, op, value] = leaf else {
         return Err(invalid_leaf(leaf));
     };
-    let op = op.as_str().and_then(Op::parse).ok_or_else(|| invalid_leaf(leaf))?;
+    let op = op
+        .as_str()
+        .and_then(Op::parse)
+        .ok_or_else(|| invalid_leaf(leaf))?;
     // The constant leaves Odoo itself produces: (1, '=', 1) is TRUE, (0, '=', 1) FALSE.
     if let Some(n) = path.as_i64() {
         return match (n, op, value.as_i64()) {
@@ -195,12 +206,18 @@ fn parse_leaf(model: &'static ModelDef, leaf: &[Value]) -> Result<Node, Fault> {
             _ => Err(invalid_leaf(leaf)),
         };
     }
-    let path = path.as_str().filter(|p| !p.is_empty()).ok_or_else(|| invalid_leaf(leaf))?;
+    let path = path
+        .as_str()
+        .filter(|p| !p.is_empty())
+        .ok_or_else(|| invalid_leaf(leaf))?;
     let (hops, last_model, field) = resolve_path(model, path, leaf)?;
     check_operator(field, op, value, leaf)?;
     let sub = match op {
         Op::Any | Op::NotAny => {
-            let comodel = field.relation.and_then(registry::model).ok_or_else(|| invalid_leaf(leaf))?;
+            let comodel = field
+                .relation
+                .and_then(registry::model)
+                .ok_or_else(|| invalid_leaf(leaf))?;
             if !value.is_array() {
                 return Err(invalid_leaf(leaf));
             }
@@ -253,7 +270,10 @@ fn check_operator(field: &FieldDef, op: Op, value: &Value, leaf: &[Value]) -> Re
         Op::ChildOf | Op::ParentOf => relational,
         Op::Any | Op::NotAny => field.relation.is_some(),
         Op::In | Op::NotIn => !matches!(value, Value::Object(_)),
-        _ => !matches!(value, Value::Object(_)) && (field.ftype.is_x2many() || !value.is_array() || is_pair(value)),
+        _ => {
+            !matches!(value, Value::Object(_))
+                && (field.ftype.is_x2many() || !value.is_array() || is_pair(value))
+        }
     };
     if ok { Ok(()) } else { Err(invalid_leaf(leaf)) }
 }
@@ -265,7 +285,10 @@ fn is_pair(value: &Value) -> bool {
 
 /// Whether `ftype` compares as a number.
 pub(crate) fn is_numeric(ftype: FieldType) -> bool {
-    matches!(ftype, FieldType::Integer | FieldType::Float | FieldType::Monetary)
+    matches!(
+        ftype,
+        FieldType::Integer | FieldType::Float | FieldType::Monetary
+    )
 }
 
 #[cfg(test)]

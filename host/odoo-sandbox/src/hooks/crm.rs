@@ -29,10 +29,17 @@ pub(crate) fn first_stage(state: &State, team: Option<i64>, won: bool) -> Option
 }
 
 pub(crate) fn is_won_stage(state: &State, stage: i64) -> bool {
-    state.row("crm.stage", stage).and_then(|r| r.get("is_won")).is_some_and(truthy)
+    state
+        .row("crm.stage", stage)
+        .and_then(|r| r.get("is_won"))
+        .is_some_and(truthy)
 }
 
-pub(super) fn before_create(tx: &mut Tx<'_>, rec: &mut Record, vals: &Map<String, Value>) -> Result<(), Fault> {
+pub(super) fn before_create(
+    tx: &mut Tx<'_>,
+    rec: &mut Record,
+    vals: &Map<String, Value>,
+) -> Result<(), Fault> {
     let user = rec.get("user_id").and_then(Value::as_i64);
     if rec.get("team_id").and_then(Value::as_i64).is_none()
         && let Some(team) = user.and_then(|u| teams_of(tx.state(), u).first().copied())

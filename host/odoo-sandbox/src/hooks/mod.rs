@@ -56,7 +56,7 @@ pub(crate) fn before_write(
         "crm.lead" => crm::before_write(tx, vals),
         "sale.order" => sale::order_before_write(tx, vals),
         "sale.order.line" => sale::line_before_write(tx, ids, vals),
-        "res.partner" => base::partner_before_write(vals),
+        "res.partner" => base::partner_before_write(tx, ids, vals),
         "res.users" => base::user_before_write(tx, ids, vals),
         "project.task" => project::before_write(tx, vals),
         _ => Ok(()),
@@ -64,7 +64,11 @@ pub(crate) fn before_write(
 }
 
 /// Refuses deletions Odoo refuses.
-pub(crate) fn before_unlink(tx: &mut Tx<'_>, model: &'static ModelDef, ids: &[i64]) -> Result<(), Fault> {
+pub(crate) fn before_unlink(
+    tx: &mut Tx<'_>,
+    model: &'static ModelDef,
+    ids: &[i64],
+) -> Result<(), Fault> {
     match model.name {
         "sale.order" => sale::order_before_unlink(tx, ids),
         "sale.order.line" => sale::line_before_unlink(tx, ids),
@@ -74,9 +78,17 @@ pub(crate) fn before_unlink(tx: &mut Tx<'_>, model: &'static ModelDef, ids: &[i6
 }
 
 /// Parent cycles, refused with each model's own wording.
-fn check_recursion(tx: &Tx<'_>, model: &ModelDef, ids: &[i64], parent: &str, new_parent: i64) -> Result<(), Fault> {
+fn check_recursion(
+    tx: &Tx<'_>,
+    model: &ModelDef,
+    ids: &[i64],
+    parent: &str,
+    new_parent: i64,
+) -> Result<(), Fault> {
     if model.name == "project.task" && ids.contains(&new_parent) {
-        return Err(Fault::user("Sorry. You can't set a task as its parent task."));
+        return Err(Fault::user(
+            "Sorry. You can't set a task as its parent task.",
+        ));
     }
     let mut current = Some(new_parent);
     for _ in 0..64 {
@@ -101,7 +113,10 @@ pub(crate) fn next_by_code(tx: &mut Tx<'_>, code: &str) -> Option<String> {
         .ids("ir.sequence")
         .into_iter()
         .find(|&s| state.str_field("ir.sequence", s, "code") == Some(code))?;
-    let prefix = state.str_field("ir.sequence", id, "prefix").unwrap_or_default().to_owned();
+    let prefix = state
+        .str_field("ir.sequence", id, "prefix")
+        .unwrap_or_default()
+        .to_owned();
     let padding = state.num("ir.sequence", id, "padding") as usize;
     let next = state.num("ir.sequence", id, "number_next") as i64;
     let step = (state.num("ir.sequence", id, "number_increment") as i64).max(1);

@@ -18,7 +18,11 @@ fn first_project_stage(state: &State, project: i64) -> Option<i64> {
     stages.first().copied()
 }
 
-pub(super) fn before_create(tx: &mut Tx<'_>, rec: &mut Record, vals: &Map<String, Value>) -> Result<(), Fault> {
+pub(super) fn before_create(
+    tx: &mut Tx<'_>,
+    rec: &mut Record,
+    vals: &Map<String, Value>,
+) -> Result<(), Fault> {
     if rec.get("stage_id").and_then(Value::as_i64).is_none()
         && let Some(project) = rec.get("project_id").and_then(Value::as_i64)
         && let Some(stage) = first_project_stage(tx.state(), project)
@@ -36,7 +40,10 @@ pub(super) fn before_write(tx: &mut Tx<'_>, vals: &mut Map<String, Value>) -> Re
     if vals.get("user_ids").is_some_and(truthy) {
         vals.entry("date_assign").or_insert(now.clone());
     }
-    if matches!(vals.get("state").and_then(Value::as_str), Some("1_done" | "1_canceled")) {
+    if matches!(
+        vals.get("state").and_then(Value::as_str),
+        Some("1_done" | "1_canceled")
+    ) {
         vals.entry("date_end").or_insert(now);
     }
     Ok(())

@@ -34,7 +34,11 @@ impl Bound {
 }
 
 /// Binds arguments as Python would, or fails with Python's `TypeError`.
-pub(crate) fn bind(sig: &Sig, args: Vec<Value>, mut kwargs: Map<String, Value>) -> Result<Bound, Fault> {
+pub(crate) fn bind(
+    sig: &Sig,
+    args: Vec<Value>,
+    mut kwargs: Map<String, Value>,
+) -> Result<Bound, Fault> {
     let n = sig.params.len();
     if args.len() > n {
         let (lo, hi) = (sig.required + 1, n + 1);
@@ -80,7 +84,11 @@ pub(crate) fn bind(sig: &Sig, args: Vec<Value>, mut kwargs: Map<String, Value>) 
         let names = if missing.len() == 1 {
             format!("'{first}'")
         } else {
-            missing.iter().map(|m| format!("'{m}'")).collect::<Vec<_>>().join(" and ")
+            missing
+                .iter()
+                .map(|m| format!("'{m}'"))
+                .collect::<Vec<_>>()
+                .join(" and ")
         };
         return Err(Fault::type_error(format!(
             "{}() missing {} required positional argument{}: {names}",
@@ -89,7 +97,10 @@ pub(crate) fn bind(sig: &Sig, args: Vec<Value>, mut kwargs: Map<String, Value>) 
             if missing.len() == 1 { "" } else { "s" }
         )));
     }
-    Ok(Bound { values, extra: kwargs })
+    Ok(Bound {
+        values,
+        extra: kwargs,
+    })
 }
 
 /// The record ids of a record-method call: `args[0]`, an id or a list of ids.
@@ -126,7 +137,10 @@ pub(crate) fn limit(value: Option<&Value>) -> Result<Option<usize>, Fault> {
             Some(l) if l > 0 => Ok(Some(l as usize)),
             _ => Err(Fault::value_error(format!("Invalid limit: {n}"))),
         },
-        Some(other) => Err(Fault::type_error(format!("Invalid limit: {}", py_repr(other)))),
+        Some(other) => Err(Fault::type_error(format!(
+            "Invalid limit: {}",
+            py_repr(other)
+        ))),
     }
 }
 
@@ -138,7 +152,10 @@ pub(crate) fn offset(value: Option<&Value>) -> Result<usize, Fault> {
             .as_u64()
             .map(|o| o as usize)
             .ok_or_else(|| Fault::value_error(format!("Invalid offset: {n}"))),
-        Some(other) => Err(Fault::type_error(format!("Invalid offset: {}", py_repr(other)))),
+        Some(other) => Err(Fault::type_error(format!(
+            "Invalid offset: {}",
+            py_repr(other)
+        ))),
     }
 }
 
@@ -148,25 +165,40 @@ pub(crate) fn order(value: Option<&Value>) -> Result<Option<String>, Fault> {
         None | Some(Value::Null | Value::Bool(false)) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(Fault::type_error(format!("Invalid order: {}", py_repr(other)))),
+        Some(other) => Err(Fault::type_error(format!(
+            "Invalid order: {}",
+            py_repr(other)
+        ))),
     }
 }
 
 /// `fields`: absent, false or empty mean every field.
-pub(crate) fn fields(model: &'static ModelDef, value: Option<&Value>) -> Result<Option<Vec<&'static FieldDef>>, Fault> {
+pub(crate) fn fields(
+    model: &'static ModelDef,
+    value: Option<&Value>,
+) -> Result<Option<Vec<&'static FieldDef>>, Fault> {
     let items = match value {
         None | Some(Value::Null | Value::Bool(false)) => return Ok(None),
         Some(Value::Array(items)) if items.is_empty() => return Ok(None),
         Some(Value::Array(items)) => items.clone(),
         Some(Value::String(one)) => vec![Value::from(one.clone())],
-        Some(other) => return Err(Fault::type_error(format!("Invalid fields: {}", py_repr(other)))),
+        Some(other) => {
+            return Err(Fault::type_error(format!(
+                "Invalid fields: {}",
+                py_repr(other)
+            )));
+        }
     };
     items
         .iter()
         .map(|item| {
             let name = item.as_str().unwrap_or_default();
             model.field(name).ok_or_else(|| {
-                Fault::value_error(format!("Invalid field {} in {}", py_repr(item), py_repr(&model.name.into())))
+                Fault::value_error(format!(
+                    "Invalid field {} in {}",
+                    py_repr(item),
+                    py_repr(&model.name.into())
+                ))
             })
         })
         .collect::<Result<Vec<_>, _>>()
@@ -205,11 +237,20 @@ mod tests {
             "TypeError: BaseModel.search() missing 1 required positional argument: 'domain'"
         );
         let e = bind(&SEARCH, vec![json!([])], kw(json!({"nope": 1}))).unwrap_err();
-        assert!(e.to_string().ends_with("got an unexpected keyword argument 'nope'"));
+        assert!(
+            e.to_string()
+                .ends_with("got an unexpected keyword argument 'nope'")
+        );
         let e = bind(&SEARCH, vec![json!([]), json!(0)], kw(json!({"offset": 1}))).unwrap_err();
-        assert!(e.to_string().ends_with("got multiple values for argument 'offset'"));
+        assert!(
+            e.to_string()
+                .ends_with("got multiple values for argument 'offset'")
+        );
         let e = bind(&SEARCH, vec![json!([]); 5], Map::new()).unwrap_err();
-        assert!(e.to_string().contains("takes from 2 to 5 positional arguments but 6 were given"));
+        assert!(
+            e.to_string()
+                .contains("takes from 2 to 5 positional arguments but 6 were given")
+        );
     }
 
     #[test]
@@ -222,6 +263,9 @@ mod tests {
         assert!(limit(Some(&json!(-1))).is_err());
         let lead = crate::registry::model("crm.lead").unwrap();
         let err = fields(lead, Some(&json!(["name", "nope"]))).unwrap_err();
-        assert_eq!(err.to_string(), "ValueError: Invalid field 'nope' in 'crm.lead'");
+        assert_eq!(
+            err.to_string(),
+            "ValueError: Invalid field 'nope' in 'crm.lead'"
+        );
     }
 }

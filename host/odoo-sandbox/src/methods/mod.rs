@@ -7,6 +7,7 @@
 
 mod actions;
 pub(crate) mod args;
+mod introspect;
 mod read;
 mod write;
 
@@ -16,7 +17,6 @@ use crate::context::Context;
 use crate::fault::Fault;
 use crate::registry::ModelDef;
 use crate::store::{State, Tx};
-
 
 /// The ACL operation a method needs, named as Odoo's access errors name it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,11 +93,11 @@ pub(crate) fn lookup(model: &ModelDef, name: &str) -> Option<Method> {
         "search_read" => Some(r(read::search_read)),
         "search_count" => Some(r(read::search_count)),
         "read" => Some(r(read::read)),
-        "fields_get" => Some(r(read::fields_get)),
+        "fields_get" => Some(r(introspect::fields_get)),
         "name_search" => Some(r(read::name_search)),
-        "default_get" => Some(r(read::default_get)),
+        "default_get" => Some(r(introspect::default_get)),
         "exists" => Some(r(read::exists)),
-        "check_access_rights" => Some(r(read::check_access_rights)),
+        "check_access_rights" => Some(r(introspect::check_access_rights)),
         "create" => Some(w(Access::Create, write::create)),
         "name_create" => Some(w(Access::Create, write::name_create)),
         "write" => Some(w(Access::Write, write::write)),
@@ -106,9 +106,11 @@ pub(crate) fn lookup(model: &ModelDef, name: &str) -> Option<Method> {
         _ => None,
     };
     generic.or_else(|| match (model.name, name) {
-        ("res.users", "context_get") => Some(r(read::context_get)),
+        ("res.users", "context_get") => Some(r(introspect::context_get)),
         ("crm.lead", "action_set_won") => Some(w(Access::Write, actions::set_won)),
-        ("crm.lead", "action_set_won_rainbowman") => Some(w(Access::Write, actions::set_won_rainbowman)),
+        ("crm.lead", "action_set_won_rainbowman") => {
+            Some(w(Access::Write, actions::set_won_rainbowman))
+        }
         ("crm.lead", "action_set_lost") => Some(w(Access::Write, actions::set_lost)),
         ("sale.order", "action_confirm") => Some(w(Access::Write, actions::confirm)),
         ("sale.order", "action_cancel") => Some(w(Access::Write, actions::cancel)),

@@ -1,5 +1,4 @@
-//! Read methods: `search`, `search_read`, `search_count`, `read`, `fields_get`,
-//! `name_search`, `default_get`, `exists`, `check_access_rights`, `context_get`.
+//! Record reads: `search`, `search_read`, `search_count`, `read`, `name_search`, `exists`.
 
 use serde_json::{Map, Value};
 
@@ -9,7 +8,7 @@ use crate::context::Context;
 use crate::domain;
 use crate::fault::Fault;
 use crate::order;
-use crate::registry::{Compute, FieldDef, FieldType, ModelDef};
+use crate::registry::{FieldDef, ModelDef};
 use crate::store::{self, State, truthy};
 
 /// Ids matching a domain, with Odoo's implicit `active = True`, sorted and sliced.
@@ -29,9 +28,17 @@ pub(crate) fn search_ids(
     }
     let terms = order::parse(model, order_spec.unwrap_or(model.order))?;
     let cond = domain::compile(state, &node)?;
-    let mut ids: Vec<i64> = state.ids(model.name).into_iter().filter(|&id| cond.matches(state, model, id)).collect();
+    let mut ids: Vec<i64> = state
+        .ids(model.name)
+        .into_iter()
+        .filter(|&id| cond.matches(state, model, id))
+        .collect();
     order::sort(state, model, &mut ids, &terms);
-    Ok(ids.into_iter().skip(offset).take(limit.unwrap_or(usize::MAX)).collect())
+    Ok(ids
+        .into_iter()
+        .skip(offset)
+        .take(limit.unwrap_or(usize::MAX))
+        .collect())
 }
 
 const SEARCH: Sig = Sig {
@@ -41,7 +48,11 @@ const SEARCH: Sig = Sig {
     var_kw: false,
 };
 
-pub(super) fn search(call: &ReadCall<'_>, args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, Fault> {
+pub(super) fn search(
+    call: &ReadCall<'_>,
+    args: Vec<Value>,
+    kwargs: Map<String, Value>,
+) -> Result<Value, Fault> {
     let b = bind(&SEARCH, args, kwargs)?;
     let ids = search_ids(
         call.state,
@@ -62,7 +73,11 @@ const SEARCH_READ: Sig = Sig {
     var_kw: false,
 };
 
-pub(super) fn search_read(call: &ReadCall<'_>, args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, Fault> {
+pub(super) fn search_read(
+    call: &ReadCall<'_>,
+    args: Vec<Value>,
+    kwargs: Map<String, Value>,
+) -> Result<Value, Fault> {
     let b = bind(&SEARCH_READ, args, kwargs)?;
     let fields = args::fields(call.model, b.get(1))?;
     let ids = search_ids(
@@ -74,7 +89,13 @@ pub(super) fn search_read(call: &ReadCall<'_>, args: Vec<Value>, kwargs: Map<Str
         args::limit(b.get(3))?,
         args::order(b.get(4))?.as_deref(),
     )?;
-    Ok(read_records(call.state, call.model, &ids, fields.as_deref(), classic_load(b.get(5))))
+    Ok(read_records(
+        call.state,
+        call.model,
+        &ids,
+        fields.as_deref(),
+        classic_load(b.get(5)),
+    ))
 }
 
 const SEARCH_COUNT: Sig = Sig {
@@ -84,10 +105,22 @@ const SEARCH_COUNT: Sig = Sig {
     var_kw: false,
 };
 
-pub(super) fn search_count(call: &ReadCall<'_>, args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, Fault> {
+pub(super) fn search_count(
+    call: &ReadCall<'_>,
+    args: Vec<Value>,
+    kwargs: Map<String, Value>,
+) -> Result<Value, Fault> {
     let b = bind(&SEARCH_COUNT, args, kwargs)?;
     let domain = b.get(0).unwrap_or(&Value::Null);
-    let ids = search_ids(call.state, call.ctx, call.model, domain, 0, args::limit(b.get(1))?, Some("id"))?;
+    let ids = search_ids(
+        call.state,
+        call.ctx,
+        call.model,
+        domain,
+        0,
+        args::limit(b.get(1))?,
+        Some("id"),
+    )?;
     Ok(Value::from(ids.len()))
 }
 
@@ -98,13 +131,26 @@ const READ: Sig = Sig {
     var_kw: false,
 };
 
-pub(super) fn read(call: &ReadCall<'_>, mut args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, Fault> {
+pub(super) fn read(
+    call: &ReadCall<'_>,
+    mut args: Vec<Value>,
+    kwargs: Map<String, Value>,
+) -> Result<Value, Fault> {
     let ids = args::take_ids(&mut args)?;
     let b = bind(&READ, args, kwargs)?;
     let fields = args::fields(call.model, b.get(0))?;
     // Missing ids are silently dropped, as Odoo 18/19 do.
-    let ids: Vec<i64> = ids.into_iter().filter(|&id| call.state.exists(call.model.name, id)).collect();
-    Ok(read_records(call.state, call.model, &ids, fields.as_deref(), classic_load(b.get(1))))
+    let ids: Vec<i64> = ids
+        .into_iter()
+        .filter(|&id| call.state.exists(call.model.name, id))
+        .collect();
+    Ok(read_records(
+        call.state,
+        call.model,
+        &ids,
+        fields.as_deref(),
+        classic_load(b.get(1)),
+    ))
 }
 
 /// `load='_classic_read'` (the default) reads many2one as `[id, name]`; a falsy `load`
@@ -139,85 +185,6 @@ pub(crate) fn read_records(
     });
     Value::Array(rows.collect())
 }
-
-const FIELDS_GET: Sig = Sig {
-    qualname: "BaseModel.fields_get",
-    params: &["allfields", "attributes"],
-    required: 0,
-    var_kw: false,
-};
-
-pub(super) fn fields_get(call: &ReadCall<'_>, args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, Fault> {
-    let b = bind(&FIELDS_GET, args, kwargs)?;
-    let names = |v: Option<&Value>| -> Option<Vec<String>> {
-        let list = v?.as_array()?;
-        (!list.is_empty()).then(|| list.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-    };
-    let allfields = names(b.get(0));
-    let attributes = names(b.get(1));
-    let mut out = Map::new();
-    for field in call.model.all_fields() {
-        if allfields.as_ref().is_some_and(|a| !a.iter().any(|n| n == field.name)) {
-            continue;
-        }
-        let mut desc = describe(call.model, field);
-        if let Some(attrs) = &attributes {
-            desc.retain(|k, _| attrs.iter().any(|a| a == k));
-        } else if call.model.name == "product.pricelist" {
-            // A full `fields_get` on product.pricelist fails on real Odoo 18/19 because one
-            // attribute is None and cannot be marshalled (§4.5); keep that trap so clients
-            // learn to pass `attributes`.
-            desc.insert("company_dependent_property".into(), Value::Null);
-        }
-        out.insert(field.name.to_owned(), Value::Object(desc));
-    }
-    Ok(Value::Object(out))
-}
-
-/// One field's `fields_get` description.
-fn describe(model: &ModelDef, field: &FieldDef) -> Map<String, Value> {
-    let stored = field.is_stored() || field.name == "id";
-    let related = matches!(field.compute, Some(Compute::Related(..)));
-    let mut d = Map::new();
-    d.insert("name".into(), Value::from(field.name));
-    d.insert("type".into(), Value::from(field.ftype.as_str()));
-    d.insert("string".into(), Value::from(field.string));
-    if !field.help.is_empty() {
-        d.insert("help".into(), Value::from(field.help));
-    }
-    d.insert("required".into(), Value::Bool(field.required));
-    d.insert("readonly".into(), Value::Bool(field.readonly));
-    d.insert("store".into(), Value::Bool(stored));
-    d.insert("searchable".into(), Value::Bool(true));
-    d.insert("sortable".into(), Value::Bool(stored && !field.ftype.is_x2many()));
-    d.insert("groupable".into(), Value::Bool(stored && field.ftype != FieldType::Binary));
-    d.insert("manual".into(), Value::Bool(field.name.starts_with("x_")));
-    d.insert("company_dependent".into(), Value::Bool(false));
-    d.insert("translate".into(), Value::Bool(false));
-    d.insert("exportable".into(), Value::Bool(true));
-    d.insert("depends".into(), Value::Array(Vec::new()));
-    if related && let Some(Compute::Related(via, target)) = field.compute {
-        d.insert("related".into(), Value::from(format!("{via}.{target}")));
-    }
-    if let Some(rel) = field.relation {
-        d.insert("relation".into(), Value::from(rel));
-        d.insert("domain".into(), Value::Array(Vec::new()));
-        d.insert("context".into(), Value::Object(Map::new()));
-    }
-    if let Some(inv) = field.relation_field {
-        d.insert("relation_field".into(), Value::from(inv));
-    }
-    if field.ftype == FieldType::Selection {
-        let pairs = field.selection.iter().map(|(k, l)| Value::from(vec![Value::from(*k), Value::from(*l)]));
-        d.insert("selection".into(), Value::Array(pairs.collect()));
-    }
-    if field.ftype == FieldType::Monetary {
-        let currency = if model.field("currency_id").is_some() { "currency_id" } else { "company_currency" };
-        d.insert("currency_field".into(), Value::from(currency));
-    }
-    d
-}
-
 const NAME_SEARCH: Sig = Sig {
     qualname: "BaseModel.name_search",
     params: &["name", "args", "operator", "limit"],
@@ -225,16 +192,26 @@ const NAME_SEARCH: Sig = Sig {
     var_kw: false,
 };
 
-pub(super) fn name_search(call: &ReadCall<'_>, args: Vec<Value>, mut kwargs: Map<String, Value>) -> Result<Value, Fault> {
+pub(super) fn name_search(
+    call: &ReadCall<'_>,
+    args: Vec<Value>,
+    mut kwargs: Map<String, Value>,
+) -> Result<Value, Fault> {
     // 17/18 call the domain `args`, 19 `domain`: accept both so clients of any version work.
     if let Some(domain) = kwargs.remove("domain") {
         if kwargs.contains_key("args") || args.len() > 1 {
-            return Err(Fault::type_error("BaseModel.name_search() got multiple values for argument 'args'"));
+            return Err(Fault::type_error(
+                "BaseModel.name_search() got multiple values for argument 'args'",
+            ));
         }
         kwargs.insert("args".into(), domain);
     }
     let b = bind(&NAME_SEARCH, args, kwargs)?;
-    let name = b.get(0).filter(|v| truthy(v)).cloned().unwrap_or(Value::from(""));
+    let name = b
+        .get(0)
+        .filter(|v| truthy(v))
+        .cloned()
+        .unwrap_or(Value::from(""));
     let operator = b.get(2).and_then(Value::as_str).unwrap_or("ilike");
     let limit = match b.get(3) {
         None => Some(100),
@@ -252,7 +229,15 @@ pub(super) fn name_search(call: &ReadCall<'_>, args: Vec<Value>, mut kwargs: Map
         }
         domain.push(serde_json::json!(["display_name", operator, name]));
     }
-    let ids = search_ids(call.state, call.ctx, call.model, &Value::Array(domain), 0, limit, None)?;
+    let ids = search_ids(
+        call.state,
+        call.ctx,
+        call.model,
+        &Value::Array(domain),
+        0,
+        limit,
+        None,
+    )?;
     let pairs = ids.into_iter().map(|id| {
         let shown = store::display_name(call.state, call.model, id);
         Value::from(vec![Value::from(id), Value::from(shown)])
@@ -260,68 +245,25 @@ pub(super) fn name_search(call: &ReadCall<'_>, args: Vec<Value>, mut kwargs: Map
     Ok(Value::Array(pairs.collect()))
 }
 
-const DEFAULT_GET: Sig = Sig {
-    qualname: "BaseModel.default_get",
-    params: &["fields_list"],
-    required: 1,
-    var_kw: false,
-};
-
-pub(super) fn default_get(call: &ReadCall<'_>, args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, Fault> {
-    let b = bind(&DEFAULT_GET, args, kwargs)?;
-    let fields = args::fields(call.model, b.get(0))?.unwrap_or_default();
-    let now = chrono::Utc::now().format("%Y-%m-%d %H:%M:%S").to_string();
-    let mut out = Map::new();
-    for field in fields {
-        let value = match call.ctx.defaults.get(field.name) {
-            Some(v) => v.clone(),
-            None if field.default.is_some() => crate::ops::default_value(call.state, call.uid, &now, field),
-            None => continue,
-        };
-        out.insert(field.name.to_owned(), value);
-    }
-    Ok(Value::Object(out))
-}
-
-pub(super) fn exists(call: &ReadCall<'_>, mut args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, Fault> {
+pub(super) fn exists(
+    call: &ReadCall<'_>,
+    mut args: Vec<Value>,
+    kwargs: Map<String, Value>,
+) -> Result<Value, Fault> {
     let ids = args::take_ids(&mut args)?;
-    bind(&Sig { qualname: "BaseModel.exists", params: &[], required: 0, var_kw: false }, args, kwargs)?;
-    Ok(Value::from(ids.into_iter().filter(|&id| call.state.exists(call.model.name, id)).collect::<Vec<_>>()))
-}
-
-const CHECK_ACCESS: Sig = Sig {
-    qualname: "BaseModel.check_access_rights",
-    params: &["operation", "raise_exception"],
-    required: 1,
-    var_kw: false,
-};
-
-pub(super) fn check_access_rights(call: &ReadCall<'_>, args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, Fault> {
-    let b = bind(&CHECK_ACCESS, args, kwargs)?;
-    let access = match b.get(0).and_then(Value::as_str) {
-        Some("read") => super::Access::Read,
-        Some("create") => super::Access::Create,
-        Some("write") => super::Access::Write,
-        Some("unlink") => super::Access::Unlink,
-        _ => return Err(Fault::value_error("Invalid access mode")),
-    };
-    if access == super::Access::Read || !call.read_only {
-        return Ok(Value::Bool(true));
-    }
-    if b.get(1).is_none_or(truthy) {
-        Err(crate::database::access_error(call.model, access))
-    } else {
-        Ok(Value::Bool(false))
-    }
-}
-
-pub(super) fn context_get(call: &ReadCall<'_>, args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, Fault> {
-    bind(&Sig { qualname: "Users.context_get", params: &[], required: 0, var_kw: false }, args, kwargs)?;
-    let lang = call
-        .state
-        .m2o("res.users", call.uid, "partner_id")
-        .and_then(|p| call.state.str_field("res.partner", p, "lang"))
-        .unwrap_or("en_US");
-    let tz = call.state.str_field("res.users", call.uid, "tz").map_or(Value::Bool(false), Value::from);
-    Ok(serde_json::json!({"lang": lang, "tz": tz, "uid": call.uid}))
+    bind(
+        &Sig {
+            qualname: "BaseModel.exists",
+            params: &[],
+            required: 0,
+            var_kw: false,
+        },
+        args,
+        kwargs,
+    )?;
+    Ok(Value::from(
+        ids.into_iter()
+            .filter(|&id| call.state.exists(call.model.name, id))
+            .collect::<Vec<_>>(),
+    ))
 }

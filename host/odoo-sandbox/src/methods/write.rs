@@ -16,7 +16,11 @@ const CREATE: Sig = Sig {
     var_kw: false,
 };
 
-pub(super) fn create(call: &mut WriteCall<'_, '_>, args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, Fault> {
+pub(super) fn create(
+    call: &mut WriteCall<'_, '_>,
+    args: Vec<Value>,
+    kwargs: Map<String, Value>,
+) -> Result<Value, Fault> {
     let b = bind(&CREATE, args, kwargs)?;
     match b.get(0) {
         Some(Value::Object(vals)) => Ok(Value::from(ops::create(call.tx, call.model, vals)?)),
@@ -54,17 +58,37 @@ const WRITE: Sig = Sig {
     var_kw: false,
 };
 
-pub(super) fn write(call: &mut WriteCall<'_, '_>, mut args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, Fault> {
+pub(super) fn write(
+    call: &mut WriteCall<'_, '_>,
+    mut args: Vec<Value>,
+    kwargs: Map<String, Value>,
+) -> Result<Value, Fault> {
     let ids = args::take_ids(&mut args)?;
     let b = bind(&WRITE, args, kwargs)?;
-    let vals = b.get(0).and_then(Value::as_object).ok_or_else(|| not_a_dict(b.get(0).unwrap_or(&Value::Null)))?;
+    let vals = b
+        .get(0)
+        .and_then(Value::as_object)
+        .ok_or_else(|| not_a_dict(b.get(0).unwrap_or(&Value::Null)))?;
     ops::write(call.tx, call.model, &ids, vals)?;
     Ok(Value::Bool(true))
 }
 
-pub(super) fn unlink(call: &mut WriteCall<'_, '_>, mut args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, Fault> {
+pub(super) fn unlink(
+    call: &mut WriteCall<'_, '_>,
+    mut args: Vec<Value>,
+    kwargs: Map<String, Value>,
+) -> Result<Value, Fault> {
     let ids = args::take_ids(&mut args)?;
-    bind(&Sig { qualname: "BaseModel.unlink", params: &[], required: 0, var_kw: false }, args, kwargs)?;
+    bind(
+        &Sig {
+            qualname: "BaseModel.unlink",
+            params: &[],
+            required: 0,
+            var_kw: false,
+        },
+        args,
+        kwargs,
+    )?;
     ops::unlink(call.tx, call.model, &ids)?;
     Ok(Value::Bool(true))
 }
@@ -76,7 +100,11 @@ const NAME_CREATE: Sig = Sig {
     var_kw: false,
 };
 
-pub(super) fn name_create(call: &mut WriteCall<'_, '_>, args: Vec<Value>, kwargs: Map<String, Value>) -> Result<Value, Fault> {
+pub(super) fn name_create(
+    call: &mut WriteCall<'_, '_>,
+    args: Vec<Value>,
+    kwargs: Map<String, Value>,
+) -> Result<Value, Fault> {
     let b = bind(&NAME_CREATE, args, kwargs)?;
     if call.model.field("name").is_none() {
         return Err(Fault::user(format!(
@@ -85,7 +113,10 @@ pub(super) fn name_create(call: &mut WriteCall<'_, '_>, args: Vec<Value>, kwargs
         )));
     }
     let mut vals = Map::new();
-    vals.insert("name".into(), b.get(0).cloned().unwrap_or(Value::Bool(false)));
+    vals.insert(
+        "name".into(),
+        b.get(0).cloned().unwrap_or(Value::Bool(false)),
+    );
     let id = ops::create(call.tx, call.model, &vals)?;
     let shown = display_name(call.tx.state(), call.model, id);
     Ok(Value::from(vec![Value::from(id), Value::from(shown)]))

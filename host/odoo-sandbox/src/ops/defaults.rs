@@ -23,15 +23,28 @@ pub(crate) fn default_value(state: &State, uid: i64, now: &str, field: &FieldDef
         Default::Now => Value::from(now),
         Default::TodayPlus(days) => {
             let today = NaiveDate::parse_from_str(&now[..10], "%Y-%m-%d").unwrap_or_default();
-            Value::from((today + Duration::days(days)).format("%Y-%m-%d").to_string())
+            Value::from(
+                (today + Duration::days(days))
+                    .format("%Y-%m-%d")
+                    .to_string(),
+            )
         }
         Default::CurrentUser => Value::from(uid),
         Default::CurrentPartner => opt(state.m2o("res.users", uid, "partner_id")),
         Default::CurrentCompany => opt(user_company(state, uid)),
-        Default::CompanyCurrency => opt(user_company(state, uid).and_then(|c| company_currency(state, c))),
+        Default::CompanyCurrency => {
+            opt(user_company(state, uid).and_then(|c| company_currency(state, c)))
+        }
         Default::FirstOf => {
-            let comodel = field.relation.and_then(registry::model).expect("FirstOf on a relation");
-            let mut ids: Vec<i64> = state.ids(comodel.name).into_iter().filter(|&i| state.is_active(comodel, i)).collect();
+            let comodel = field
+                .relation
+                .and_then(registry::model)
+                .expect("FirstOf on a relation");
+            let mut ids: Vec<i64> = state
+                .ids(comodel.name)
+                .into_iter()
+                .filter(|&i| state.is_active(comodel, i))
+                .collect();
             crate::order::sort_default(state, comodel, &mut ids);
             opt(ids.first().copied())
         }

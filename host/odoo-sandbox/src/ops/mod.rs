@@ -17,7 +17,14 @@ use crate::store::{self, Record, Tx, to_cache};
 pub(crate) use defaults::default_value;
 
 /// Fields Odoo maintains itself; values sent for them are ignored.
-const MAGIC: &[&str] = &["id", "display_name", "create_uid", "create_date", "write_uid", "write_date"];
+const MAGIC: &[&str] = &[
+    "id",
+    "display_name",
+    "create_uid",
+    "create_date",
+    "write_uid",
+    "write_date",
+];
 
 /// Values split by how they are applied.
 #[derive(Default)]
@@ -28,13 +35,19 @@ struct Split {
 }
 
 fn invalid_field(model: &ModelDef, name: &str) -> Fault {
-    Fault::value_error(format!("Invalid field {} on model {}", py_repr(&name.into()), py_repr(&model.name.into())))
+    Fault::value_error(format!(
+        "Invalid field {} on model {}",
+        py_repr(&name.into()),
+        py_repr(&model.name.into())
+    ))
 }
 
 fn split(tx: &Tx<'_>, model: &'static ModelDef, vals: &Map<String, Value>) -> Result<Split, Fault> {
     let mut out = Split::default();
     for (name, value) in vals {
-        let field = model.field(name).ok_or_else(|| invalid_field(model, name))?;
+        let field = model
+            .field(name)
+            .ok_or_else(|| invalid_field(model, name))?;
         if MAGIC.contains(&field.name) {
             continue;
         }
@@ -52,7 +65,11 @@ fn split(tx: &Tx<'_>, model: &'static ModelDef, vals: &Map<String, Value>) -> Re
 }
 
 /// Creates one record and returns its id.
-pub(crate) fn create(tx: &mut Tx<'_>, model: &'static ModelDef, vals: &Map<String, Value>) -> Result<i64, Fault> {
+pub(crate) fn create(
+    tx: &mut Tx<'_>,
+    model: &'static ModelDef,
+    vals: &Map<String, Value>,
+) -> Result<i64, Fault> {
     create_with_id(tx, model, None, vals)
 }
 
@@ -70,7 +87,9 @@ pub(crate) fn create_with_id(
         split.stored.insert(magic.to_owned(), Value::from(tx.uid));
     }
     for magic in ["create_date", "write_date"] {
-        split.stored.insert(magic.to_owned(), Value::from(tx.now.clone()));
+        split
+            .stored
+            .insert(magic.to_owned(), Value::from(tx.now.clone()));
     }
     check_required(model, &split.stored, true)?;
     let id = match id {
@@ -121,7 +140,11 @@ fn apply_defaults(
 }
 
 fn check_required(model: &'static ModelDef, stored: &Record, all: bool) -> Result<(), Fault> {
-    for field in model.all_fields().iter().filter(|f| f.required && f.is_stored()) {
+    for field in model
+        .all_fields()
+        .iter()
+        .filter(|f| f.required && f.is_stored())
+    {
         let value = stored.get(field.name);
         let missing = match value {
             None => all,
@@ -169,7 +192,11 @@ pub(crate) fn write(
 
 /// MissingError unless every id exists.
 pub(crate) fn ensure_exist(tx: &Tx<'_>, model: &ModelDef, ids: &[i64]) -> Result<(), Fault> {
-    let missing: Vec<i64> = ids.iter().copied().filter(|&id| !tx.state().exists(model.name, id)).collect();
+    let missing: Vec<i64> = ids
+        .iter()
+        .copied()
+        .filter(|&id| !tx.state().exists(model.name, id))
+        .collect();
     if missing.is_empty() {
         Ok(())
     } else {
@@ -185,8 +212,14 @@ fn apply_related(
     related: Vec<(&'static FieldDef, Value)>,
 ) -> Result<(), Fault> {
     for (field, value) in related {
-        let Some(Compute::Related(via, target)) = field.compute else { continue };
-        let comodel = model.field(via).and_then(|f| f.relation).and_then(registry::model).expect("related comodel");
+        let Some(Compute::Related(via, target)) = field.compute else {
+            continue;
+        };
+        let comodel = model
+            .field(via)
+            .and_then(|f| f.relation)
+            .and_then(registry::model)
+            .expect("related comodel");
         let mut vals = Map::new();
         vals.insert(target.to_owned(), value);
         for &id in ids {
@@ -240,7 +273,8 @@ fn delete(tx: &mut Tx<'_>, model: &'static ModelDef, id: i64) -> Result<(), Faul
         for mid in messages {
             let row = tx.state().row("mail.message", mid);
             let hit = row.is_some_and(|r| {
-                r.get("model").and_then(Value::as_str) == Some(model.name) && r.get("res_id").and_then(Value::as_i64) == Some(id)
+                r.get("model").and_then(Value::as_str) == Some(model.name)
+                    && r.get("res_id").and_then(Value::as_i64) == Some(id)
             });
             if hit {
                 tx.remove("mail.message", mid);
@@ -250,7 +284,12 @@ fn delete(tx: &mut Tx<'_>, model: &'static ModelDef, id: i64) -> Result<(), Faul
     Ok(())
 }
 
-fn on_delete_m2o(tx: &mut Tx<'_>, other: &'static ModelDef, field: &'static FieldDef, id: i64) -> Result<(), Fault> {
+fn on_delete_m2o(
+    tx: &mut Tx<'_>,
+    other: &'static ModelDef,
+    field: &'static FieldDef,
+    id: i64,
+) -> Result<(), Fault> {
     let referencing: Vec<i64> = tx
         .state()
         .ids(other.name)

@@ -22,7 +22,12 @@ enum Command {
 }
 
 fn invalid(model: &ModelDef, field: &FieldDef, value: &Value) -> Fault {
-    Fault::value_error(format!("Invalid x2many command {} for field {}.{}", py_repr(value), model.name, field.name))
+    Fault::value_error(format!(
+        "Invalid x2many command {} for field {}.{}",
+        py_repr(value),
+        model.name,
+        field.name
+    ))
 }
 
 fn parse(model: &ModelDef, field: &FieldDef, value: &Value) -> Result<Vec<Command>, Fault> {
@@ -32,9 +37,14 @@ fn parse(model: &ModelDef, field: &FieldDef, value: &Value) -> Result<Vec<Comman
         other => return Err(invalid(model, field, other)),
     };
     if !items.is_empty() && items.iter().all(Value::is_i64) {
-        return Ok(vec![Command::Set(items.iter().filter_map(Value::as_i64).collect())]);
+        return Ok(vec![Command::Set(
+            items.iter().filter_map(Value::as_i64).collect(),
+        )]);
     }
-    items.iter().map(|item| parse_one(model, field, item)).collect()
+    items
+        .iter()
+        .map(|item| parse_one(model, field, item))
+        .collect()
 }
 
 fn parse_one(model: &ModelDef, field: &FieldDef, item: &Value) -> Result<Command, Fault> {
@@ -42,7 +52,13 @@ fn parse_one(model: &ModelDef, field: &FieldDef, item: &Value) -> Result<Command
     let parts = item.as_array().ok_or_else(bad)?;
     let code = parts.first().and_then(Value::as_i64).ok_or_else(bad)?;
     let id = || parts.get(1).and_then(Value::as_i64).ok_or_else(bad);
-    let vals = || parts.get(2).and_then(Value::as_object).cloned().ok_or_else(bad);
+    let vals = || {
+        parts
+            .get(2)
+            .and_then(Value::as_object)
+            .cloned()
+            .ok_or_else(bad)
+    };
     Ok(match code {
         0 => Command::Create(vals()?),
         1 => Command::Update(id()?, vals()?),
@@ -52,7 +68,11 @@ fn parse_one(model: &ModelDef, field: &FieldDef, item: &Value) -> Result<Command
         5 => Command::Clear,
         6 => {
             let ids = parts.get(2).and_then(Value::as_array).ok_or_else(bad)?;
-            Command::Set(ids.iter().map(|v| v.as_i64().ok_or_else(bad)).collect::<Result<_, _>>()?)
+            Command::Set(
+                ids.iter()
+                    .map(|v| v.as_i64().ok_or_else(bad))
+                    .collect::<Result<_, _>>()?,
+            )
         }
         _ => return Err(bad()),
     })
@@ -67,7 +87,10 @@ pub(super) fn apply(
     value: &Value,
 ) -> Result<(), Fault> {
     let commands = parse(model, field, value)?;
-    let comodel = field.relation.and_then(registry::model).expect("x2many comodel");
+    let comodel = field
+        .relation
+        .and_then(registry::model)
+        .expect("x2many comodel");
     for command in commands {
         match field.ftype {
             FieldType::One2many => one2many(tx, comodel, field, id, command)?,
@@ -77,7 +100,13 @@ pub(super) fn apply(
     Ok(())
 }
 
-fn one2many(tx: &mut Tx<'_>, comodel: &'static ModelDef, field: &FieldDef, id: i64, command: Command) -> Result<(), Fault> {
+fn one2many(
+    tx: &mut Tx<'_>,
+    comodel: &'static ModelDef,
+    field: &FieldDef,
+    id: i64,
+    command: Command,
+) -> Result<(), Fault> {
     let inverse = field.relation_field.expect("one2many inverse");
     let link = |vals: &mut Map<String, Value>, target: Value| {
         vals.insert(inverse.to_owned(), target);
@@ -100,7 +129,10 @@ fn one2many(tx: &mut Tx<'_>, comodel: &'static ModelDef, field: &FieldDef, id: i
             detach(tx, comodel, inverse, &children)?;
         }
         Command::Set(ids) => {
-            let stale: Vec<i64> = children(tx, comodel, inverse, id).into_iter().filter(|c| !ids.contains(c)).collect();
+            let stale: Vec<i64> = children(tx, comodel, inverse, id)
+                .into_iter()
+                .filter(|c| !ids.contains(c))
+                .collect();
             detach(tx, comodel, inverse, &stale)?;
             let mut vals = Map::new();
             link(&mut vals, Value::from(id));
@@ -112,12 +144,21 @@ fn one2many(tx: &mut Tx<'_>, comodel: &'static ModelDef, field: &FieldDef, id: i
 
 fn children(tx: &Tx<'_>, comodel: &ModelDef, inverse: &str, id: i64) -> Vec<i64> {
     let state = tx.state();
-    state.ids(comodel.name).into_iter().filter(|&c| state.m2o(comodel.name, c, inverse) == Some(id)).collect()
+    state
+        .ids(comodel.name)
+        .into_iter()
+        .filter(|&c| state.m2o(comodel.name, c, inverse) == Some(id))
+        .collect()
 }
 
 /// Removes children from a one2many: deleted when the inverse cascades (a line cannot
 /// exist without its order), otherwise their inverse is cleared.
-fn detach(tx: &mut Tx<'_>, comodel: &'static ModelDef, inverse: &str, ids: &[i64]) -> Result<(), Fault> {
+fn detach(
+    tx: &mut Tx<'_>,
+    comodel: &'static ModelDef,
+    inverse: &str,
+    ids: &[i64],
+) -> Result<(), Fault> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -169,7 +210,13 @@ fn many2many(
     Ok(())
 }
 
-fn check_exists(tx: &Tx<'_>, model: &ModelDef, comodel: &ModelDef, field: &FieldDef, ids: &[i64]) -> Result<(), Fault> {
+fn check_exists(
+    tx: &Tx<'_>,
+    model: &ModelDef,
+    comodel: &ModelDef,
+    field: &FieldDef,
+    ids: &[i64],
+) -> Result<(), Fault> {
     if ids.iter().all(|&i| tx.state().exists(comodel.name, i)) {
         Ok(())
     } else {

@@ -35,10 +35,12 @@ pub(super) fn models() -> Vec<ModelDef> {
                 char("name", "Description").required(),
                 boolean("active", "Active").default(Default::Bool(true)),
             ]),
-        ModelDef::new("crm.tag", "CRM Tag").order("name").fields(vec![
-            char("name", "Tag Name").required(),
-            integer("color", "Color"),
-        ]),
+        ModelDef::new("crm.tag", "CRM Tag")
+            .order("name")
+            .fields(vec![
+                char("name", "Tag Name").required(),
+                integer("color", "Color"),
+            ]),
         lead(),
     ]
 }
@@ -58,7 +60,9 @@ fn lead() -> ModelDef {
         .mail_thread()
         .fields(vec![
             char("name", "Opportunity").required(),
-            selection("type", "Type", LEAD_TYPES).required().default(Default::Str("lead")),
+            selection("type", "Type", LEAD_TYPES)
+                .required()
+                .default(Default::Str("lead")),
             many2one("partner_id", "Customer", "res.partner"),
             char("partner_name", "Company Name"),
             char("contact_name", "Contact Name"),

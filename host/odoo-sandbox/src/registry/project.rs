@@ -2,7 +2,7 @@
 //! on tasks; no `stage_id` on projects, which needs a group the sandbox does not model).
 
 use super::{
-    Default, ModelDef, boolean, char, datetime, date, float, html, integer, many2many, many2one,
+    Default, ModelDef, boolean, char, date, datetime, float, html, integer, many2many, many2one,
     one2many, selection,
 };
 
@@ -19,17 +19,22 @@ pub(super) fn models() -> Vec<ModelDef> {
                 boolean("active", "Active").default(Default::Bool(true)),
                 many2many("project_ids", "Projects", "project.project"),
             ]),
-        ModelDef::new("project.tags", "Project Tags").order("name").fields(vec![
-            char("name", "Name").required(),
-            integer("color", "Color"),
-        ]),
+        ModelDef::new("project.tags", "Project Tags")
+            .order("name")
+            .fields(vec![
+                char("name", "Name").required(),
+                integer("color", "Color"),
+            ]),
     ]
 }
 
 const VISIBILITY: &[(&str, &str)] = &[
     ("followers", "Invited internal users (private)"),
     ("employees", "All internal users"),
-    ("portal", "Invited portal users and all internal users (public)"),
+    (
+        "portal",
+        "Invited portal users and all internal users (public)",
+    ),
 ];
 
 fn project() -> ModelDef {
@@ -81,8 +86,12 @@ fn task() -> ModelDef {
             selection("state", "State", TASK_STATES)
                 .required()
                 .default(Default::Str("01_in_progress")),
-            selection("priority", "Priority", &[("0", "Low priority"), ("1", "High priority")])
-                .default(Default::Str("0")),
+            selection(
+                "priority",
+                "Priority",
+                &[("0", "Low priority"), ("1", "High priority")],
+            )
+            .default(Default::Str("0")),
             datetime("date_deadline", "Deadline"),
             datetime("date_assign", "Assigning Date").readonly(),
             datetime("date_end", "Ending Date").readonly(),

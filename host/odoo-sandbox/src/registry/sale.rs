@@ -18,7 +18,12 @@ pub(super) fn models() -> Vec<ModelDef> {
                 char("name", "Name").required(),
                 char("complete_name", "Complete Name").live(),
                 many2one("parent_id", "Parent Category", "product.category").cascade(),
-                one2many("child_id", "Child Categories", "product.category", "parent_id"),
+                one2many(
+                    "child_id",
+                    "Child Categories",
+                    "product.category",
+                    "parent_id",
+                ),
             ]),
         ModelDef::new("product.pricelist", "Pricelist")
             .order("sequence asc, id asc")
@@ -30,7 +35,12 @@ pub(super) fn models() -> Vec<ModelDef> {
                     .required()
                     .default(Default::CompanyCurrency),
                 many2one("company_id", "Company", "res.company"),
-                one2many("item_ids", "Pricelist Rules", "product.pricelist.item", "pricelist_id"),
+                one2many(
+                    "item_ids",
+                    "Pricelist Rules",
+                    "product.pricelist.item",
+                    "pricelist_id",
+                ),
             ]),
         pricelist_item(),
     ]
@@ -55,13 +65,19 @@ fn order() -> ModelDef {
         .order("date_order desc, id desc")
         .mail_thread()
         .fields(vec![
-            char("name", "Order Reference").required().default(Default::Str("New")),
-            selection("state", "Status", ORDER_STATES).readonly().default(Default::Str("draft")),
+            char("name", "Order Reference")
+                .required()
+                .default(Default::Str("New")),
+            selection("state", "Status", ORDER_STATES)
+                .readonly()
+                .default(Default::Str("draft")),
             boolean("locked", "Locked").readonly(),
             many2one("partner_id", "Customer", "res.partner").required(),
             many2one("partner_invoice_id", "Invoice Address", "res.partner").required(),
             many2one("partner_shipping_id", "Delivery Address", "res.partner").required(),
-            datetime("date_order", "Order Date").required().default(Default::Now),
+            datetime("date_order", "Order Date")
+                .required()
+                .default(Default::Now),
             date("validity_date", "Expiration").default(Default::TodayPlus(30)),
             datetime("commitment_date", "Delivery Date"),
             many2one("user_id", "Salesperson", "res.users").default(Default::CurrentUser),
@@ -73,7 +89,9 @@ fn order() -> ModelDef {
             many2one("payment_term_id", "Payment Terms", "account.payment.term"),
             many2one("pricelist_id", "Pricelist", "product.pricelist"),
             many2one("currency_id", "Currency", "res.currency").readonly(),
-            many2one("company_id", "Company", "res.company").required().default(Default::CurrentCompany),
+            many2one("company_id", "Company", "res.company")
+                .required()
+                .default(Default::CurrentCompany),
             one2many("order_line", "Order Lines", "sale.order.line", "order_id"),
             monetary("amount_untaxed", "Untaxed Amount").stored_compute(),
             monetary("amount_tax", "Taxes").stored_compute(),
@@ -94,12 +112,16 @@ fn line() -> ModelDef {
     ModelDef::new("sale.order.line", "Sales Order Line")
         .order("order_id, sequence, id")
         .fields(vec![
-            many2one("order_id", "Order Reference", "sale.order").required().cascade(),
+            many2one("order_id", "Order Reference", "sale.order")
+                .required()
+                .cascade(),
             integer("sequence", "Sequence").default(Default::Int(10)),
             selection("display_type", "Display Type", DISPLAY_TYPES),
             text("name", "Description").required(),
             many2one("product_id", "Product", "product.product"),
-            float("product_uom_qty", "Quantity").required().default(Default::Float(1.0)),
+            float("product_uom_qty", "Quantity")
+                .required()
+                .default(Default::Float(1.0)),
             many2one("product_uom", "Unit of Measure", "uom.uom"),
             float("price_unit", "Unit Price").required(),
             float("discount", "Discount (%)"),
@@ -115,7 +137,8 @@ fn line() -> ModelDef {
             selection("state", "Order Status", ORDER_STATES).related("order_id", "state"),
             many2one("currency_id", "Currency", "res.currency").related("order_id", "currency_id"),
             many2one("company_id", "Company", "res.company").related("order_id", "company_id"),
-            many2one("order_partner_id", "Customer", "res.partner").related("order_id", "partner_id"),
+            many2one("order_partner_id", "Customer", "res.partner")
+                .related("order_id", "partner_id"),
             many2one("salesman_id", "Salesperson", "res.users").related("order_id", "user_id"),
         ])
 }
@@ -156,16 +179,15 @@ const APPLIED_ON: &[(&str, &str)] = &[
     ("0_product_variant", "Product Variant"),
 ];
 
-const COMPUTE_PRICE: &[(&str, &str)] = &[
-    ("fixed", "Fixed Price"),
-    ("percentage", "Discount"),
-];
+const COMPUTE_PRICE: &[(&str, &str)] = &[("fixed", "Fixed Price"), ("percentage", "Discount")];
 
 fn pricelist_item() -> ModelDef {
     ModelDef::new("product.pricelist.item", "Pricelist Rule")
         .order("applied_on, min_quantity desc, categ_id desc, id desc")
         .fields(vec![
-            many2one("pricelist_id", "Pricelist", "product.pricelist").required().cascade(),
+            many2one("pricelist_id", "Pricelist", "product.pricelist")
+                .required()
+                .cascade(),
             selection("applied_on", "Apply On", APPLIED_ON)
                 .required()
                 .default(Default::Str("3_global")),
@@ -180,7 +202,8 @@ fn pricelist_item() -> ModelDef {
             datetime("date_start", "Start Date"),
             datetime("date_end", "End Date"),
             char("name", "Name").live(),
-            many2one("currency_id", "Currency", "res.currency").related("pricelist_id", "currency_id"),
+            many2one("currency_id", "Currency", "res.currency")
+                .related("pricelist_id", "currency_id"),
             many2one("company_id", "Company", "res.company").related("pricelist_id", "company_id"),
         ])
 }

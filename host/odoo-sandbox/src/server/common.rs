@@ -7,7 +7,11 @@ use super::{arity, check_db};
 use crate::fault::Fault;
 use crate::sandbox::Sandbox;
 
-pub(super) fn dispatch(sandbox: &Sandbox, method: &str, params: Vec<Value>) -> Result<Value, Fault> {
+pub(super) fn dispatch(
+    sandbox: &Sandbox,
+    method: &str,
+    params: Vec<Value>,
+) -> Result<Value, Fault> {
     let version = sandbox.config.version;
     match method {
         "version" => Ok(json!({
@@ -30,11 +34,19 @@ pub(super) fn dispatch(sandbox: &Sandbox, method: &str, params: Vec<Value>) -> R
             authenticate(sandbox, &params)
         }
         "authenticate" => {
-            arity("exp_authenticate", &params, &["db", "login", "password", "user_agent_env"], 4)?;
+            arity(
+                "exp_authenticate",
+                &params,
+                &["db", "login", "password", "user_agent_env"],
+                4,
+            )?;
             authenticate(sandbox, &params)
         }
         "timezone_get" => Ok(Value::from("UTC")),
-        _ => Err(Fault::internal("Exception", format!("Method not found: {method}"))),
+        _ => Err(Fault::internal(
+            "Exception",
+            format!("Method not found: {method}"),
+        )),
     }
 }
 
@@ -63,16 +75,28 @@ const ADMIN_METHODS: &[&str] = &[
     "migrate_databases",
 ];
 
-pub(super) fn dispatch_db(sandbox: &Sandbox, method: &str, params: Vec<Value>) -> Result<Value, Fault> {
+pub(super) fn dispatch_db(
+    sandbox: &Sandbox,
+    method: &str,
+    params: Vec<Value>,
+) -> Result<Value, Fault> {
     match method {
         "list" => Ok(json!([sandbox.config.db])),
         "db_exist" => {
             arity("exp_db_exist", &params, &["db_name"], 1)?;
-            Ok(Value::Bool(params[0].as_str() == Some(sandbox.config.db.as_str())))
+            Ok(Value::Bool(
+                params[0].as_str() == Some(sandbox.config.db.as_str()),
+            ))
         }
         "server_version" => Ok(Value::from(sandbox.config.version.series())),
-        "list_lang" => Ok(json!([["en_US", "English (US)"], ["es_MX", "Spanish (MX) / Español (MX)"]])),
+        "list_lang" => Ok(json!([
+            ["en_US", "English (US)"],
+            ["es_MX", "Spanish (MX) / Español (MX)"]
+        ])),
         m if ADMIN_METHODS.contains(&m) => Err(Fault::AccessDenied),
-        _ => Err(Fault::internal("KeyError", format!("'Method not found: {method}'"))),
+        _ => Err(Fault::internal(
+            "KeyError",
+            format!("'Method not found: {method}'"),
+        )),
     }
 }

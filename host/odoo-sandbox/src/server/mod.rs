@@ -33,9 +33,18 @@ enum Service {
 
 pub(crate) fn router(sandbox: Sandbox) -> Router {
     Router::new()
-        .route("/xmlrpc/2/common", post(|s: State<Sandbox>, b: Body| handle(s, b, Service::Common)))
-        .route("/xmlrpc/2/object", post(|s: State<Sandbox>, b: Body| handle(s, b, Service::Object)))
-        .route("/xmlrpc/2/db", post(|s: State<Sandbox>, b: Body| handle(s, b, Service::Db)))
+        .route(
+            "/xmlrpc/2/common",
+            post(|s: State<Sandbox>, b: Body| handle(s, b, Service::Common)),
+        )
+        .route(
+            "/xmlrpc/2/object",
+            post(|s: State<Sandbox>, b: Body| handle(s, b, Service::Object)),
+        )
+        .route(
+            "/xmlrpc/2/db",
+            post(|s: State<Sandbox>, b: Body| handle(s, b, Service::Db)),
+        )
         .with_state(sandbox)
 }
 
@@ -48,7 +57,9 @@ pub async fn serve(
     sandbox: Sandbox,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, sandbox.router()).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, sandbox.router())
+        .with_graceful_shutdown(shutdown)
+        .await
 }
 
 async fn handle(State(sandbox): State<Sandbox>, body: Body, service: Service) -> Response {
@@ -62,7 +73,10 @@ async fn handle(State(sandbox): State<Sandbox>, body: Body, service: Service) ->
             Ok(call) => call,
             Err(err) => {
                 tracing::debug!(error = %err, "odoo_sandbox.decode failed");
-                return fault_response(&Fault::internal("xml.parsers.expat.ExpatError", err.to_string()));
+                return fault_response(&Fault::internal(
+                    "xml.parsers.expat.ExpatError",
+                    err.to_string(),
+                ));
             }
         };
         tracing::Span::current().record("method", method.as_str());
@@ -85,7 +99,12 @@ async fn handle(State(sandbox): State<Sandbox>, body: Body, service: Service) ->
     .await
 }
 
-fn dispatch(sandbox: &Sandbox, service: Service, method: &str, params: Vec<Value>) -> Result<Value, Fault> {
+fn dispatch(
+    sandbox: &Sandbox,
+    service: Service,
+    method: &str,
+    params: Vec<Value>,
+) -> Result<Value, Fault> {
     match service {
         Service::Common => common::dispatch(sandbox, method, params),
         Service::Object => object::dispatch(sandbox, method, params),
@@ -105,10 +124,7 @@ fn xml(body: String) -> Response {
 }
 
 fn fault_response(fault: &Fault) -> Response {
-    xml(xmlrpc::encode_fault(&xmlrpc::Fault {
-        code: fault.code(),
-        message: fault.fault_string(),
-    }))
+    xml(xmlrpc::encode_fault(&fault.into()))
 }
 
 /// Checks the database name a call names; an unknown one fails like a missing PostgreSQL
@@ -136,7 +152,10 @@ fn arity(name: &str, params: &[Value], names: &[&str], required: usize) -> Resul
         )));
     }
     if params.len() < required {
-        let missing: Vec<String> = names[params.len()..required].iter().map(|n| format!("'{n}'")).collect();
+        let missing: Vec<String> = names[params.len()..required]
+            .iter()
+            .map(|n| format!("'{n}'"))
+            .collect();
         return Err(Fault::type_error(format!(
             "{name}() missing {} required positional argument{}: {}",
             missing.len(),

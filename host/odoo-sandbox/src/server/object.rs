@@ -7,7 +7,11 @@ use super::{arity, check_db};
 use crate::fault::{Fault, py_repr};
 use crate::sandbox::Sandbox;
 
-pub(super) fn dispatch(sandbox: &Sandbox, method: &str, mut params: Vec<Value>) -> Result<Value, Fault> {
+pub(super) fn dispatch(
+    sandbox: &Sandbox,
+    method: &str,
+    mut params: Vec<Value>,
+) -> Result<Value, Fault> {
     let (args, kwargs) = match method {
         "execute_kw" => {
             arity(
@@ -38,10 +42,17 @@ pub(super) fn dispatch(sandbox: &Sandbox, method: &str, mut params: Vec<Value>) 
             (args, kwargs)
         }
         "execute" => {
-            arity("execute", &params, &["db", "uid", "passwd", "obj", "method"], 5)?;
+            // `execute(db, uid, passwd, obj, method, *args)`: only a minimum count.
+            let required = ["db", "uid", "passwd", "obj", "method"];
+            arity("execute", &params[..params.len().min(5)], &required, 5)?;
             (params.split_off(5), Map::new())
         }
-        _ => return Err(Fault::internal("NameError", format!("Method not available {method}"))),
+        _ => {
+            return Err(Fault::internal(
+                "NameError",
+                format!("Method not available {method}"),
+            ));
+        }
     };
     check_db(sandbox, &params[0])?;
     let uid = params[1].as_i64().ok_or(Fault::AccessDenied)?;
@@ -50,6 +61,7 @@ pub(super) fn dispatch(sandbox: &Sandbox, method: &str, mut params: Vec<Value>) 
     let (Some(model), Some(name)) = (params[3].as_str(), params[4].as_str()) else {
         return Err(Fault::type_error("model and method must be strings"));
     };
-    let _span = tracing::debug_span!("odoo_sandbox.execute_kw", model, method = name, uid).entered();
+    let _span =
+        tracing::debug_span!("odoo_sandbox.execute_kw", model, method = name, uid).entered();
     sandbox.database.execute_kw(uid, model, name, args, kwargs)
 }

@@ -22,7 +22,9 @@ pub(crate) fn to_cache(
     value: &Value,
 ) -> Result<Value, Fault> {
     match field.ftype {
-        FieldType::Char | FieldType::Text | FieldType::Html | FieldType::Binary => text(model, field, value),
+        FieldType::Char | FieldType::Text | FieldType::Html | FieldType::Binary => {
+            text(model, field, value)
+        }
         FieldType::Selection => selection(model, field, value),
         FieldType::Integer => integer(value),
         FieldType::Float | FieldType::Monetary => float(value),
@@ -82,10 +84,14 @@ fn integer(value: &Value) -> Result<Value, Fault> {
         v if !truthy(v) => Ok(Value::from(0)),
         Value::Bool(true) => Ok(Value::from(1)),
         Value::Number(n) => Ok(Value::from(
-            n.as_i64().unwrap_or_else(|| n.as_f64().unwrap_or(0.0) as i64),
+            n.as_i64()
+                .unwrap_or_else(|| n.as_f64().unwrap_or(0.0) as i64),
         )),
         Value::String(s) => s.trim().parse::<i64>().map(Value::from).map_err(|_| {
-            Fault::value_error(format!("invalid literal for int() with base 10: {}", py_repr(value)))
+            Fault::value_error(format!(
+                "invalid literal for int() with base 10: {}",
+                py_repr(value)
+            ))
         }),
         other => Err(Fault::type_error(format!(
             "int() argument must be a string, a bytes-like object or a real number, not {}",
@@ -100,7 +106,10 @@ fn float(value: &Value) -> Result<Value, Fault> {
         Value::Bool(true) => Ok(Value::from(1.0)),
         Value::Number(n) => Ok(Value::from(n.as_f64().unwrap_or(0.0))),
         Value::String(s) => s.trim().parse::<f64>().map(Value::from).map_err(|_| {
-            Fault::value_error(format!("could not convert string to float: {}", py_repr(value)))
+            Fault::value_error(format!(
+                "could not convert string to float: {}",
+                py_repr(value)
+            ))
         }),
         other => Err(Fault::type_error(format!(
             "float() argument must be a string or a real number, not {}",
@@ -118,7 +127,12 @@ fn py_type(value: &Value) -> &'static str {
     }
 }
 
-fn many2one(state: &State, model: &ModelDef, field: &FieldDef, value: &Value) -> Result<Value, Fault> {
+fn many2one(
+    state: &State,
+    model: &ModelDef,
+    field: &FieldDef,
+    value: &Value,
+) -> Result<Value, Fault> {
     let id = match value {
         v if !truthy(v) => return Ok(Value::Bool(false)),
         Value::Number(n) => n.as_i64(),
@@ -210,10 +224,19 @@ mod tests {
 
     #[test]
     fn scalars_coerce_like_python() {
-        assert_eq!(conv("crm.lead", "probability", json!(5)).unwrap(), json!(5.0));
-        assert_eq!(conv("crm.lead", "probability", json!(false)).unwrap(), json!(0.0));
+        assert_eq!(
+            conv("crm.lead", "probability", json!(5)).unwrap(),
+            json!(5.0)
+        );
+        assert_eq!(
+            conv("crm.lead", "probability", json!(false)).unwrap(),
+            json!(0.0)
+        );
         assert_eq!(conv("crm.lead", "color", json!("7")).unwrap(), json!(7));
-        assert_eq!(conv("crm.lead", "phone", json!(5512)).unwrap(), json!("5512"));
+        assert_eq!(
+            conv("crm.lead", "phone", json!(5512)).unwrap(),
+            json!("5512")
+        );
         assert_eq!(conv("crm.lead", "phone", json!("")).unwrap(), json!(false));
         assert_eq!(conv("crm.lead", "active", json!(0)).unwrap(), json!(false));
         let err = conv("crm.lead", "color", json!("x")).unwrap_err();
@@ -222,17 +245,32 @@ mod tests {
 
     #[test]
     fn selection_checks_keys() {
-        assert_eq!(conv("crm.lead", "type", json!("opportunity")).unwrap(), json!("opportunity"));
+        assert_eq!(
+            conv("crm.lead", "type", json!("opportunity")).unwrap(),
+            json!("opportunity")
+        );
         let err = conv("crm.lead", "type", json!("nope")).unwrap_err();
-        assert_eq!(err.to_string(), "ValueError: Wrong value for crm.lead.type: 'nope'");
+        assert_eq!(
+            err.to_string(),
+            "ValueError: Wrong value for crm.lead.type: 'nope'"
+        );
     }
 
     #[test]
     fn dates_normalise() {
         assert_eq!(normalize_date("2026-01-02 03:04:05").unwrap(), "2026-01-02");
-        assert_eq!(normalize_datetime("2026-01-02").unwrap(), "2026-01-02 00:00:00");
-        assert_eq!(normalize_datetime("2026-01-02T03:04:05Z").unwrap(), "2026-01-02 03:04:05");
-        assert_eq!(normalize_datetime("20260102T03:04:05").unwrap(), "2026-01-02 03:04:05");
+        assert_eq!(
+            normalize_datetime("2026-01-02").unwrap(),
+            "2026-01-02 00:00:00"
+        );
+        assert_eq!(
+            normalize_datetime("2026-01-02T03:04:05Z").unwrap(),
+            "2026-01-02 03:04:05"
+        );
+        assert_eq!(
+            normalize_datetime("20260102T03:04:05").unwrap(),
+            "2026-01-02 03:04:05"
+        );
         assert!(normalize_datetime("tomorrow").is_err());
         assert!(normalize_date("2026-13-01").is_err());
     }
@@ -241,6 +279,9 @@ mod tests {
     fn dangling_many2one_is_a_foreign_key_fault() {
         let err = conv("crm.lead", "stage_id", json!(999)).unwrap_err();
         assert_eq!(err.code(), 2);
-        assert!(err.to_string().contains("Constraint: crm_lead_stage_id_fkey"));
+        assert!(
+            err.to_string()
+                .contains("Constraint: crm_lead_stage_id_fkey")
+        );
     }
 }

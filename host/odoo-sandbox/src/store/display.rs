@@ -26,13 +26,20 @@ pub(crate) fn display_name(state: &State, model: &ModelDef, id: i64) -> String {
 }
 
 fn name_or_empty(state: &State, model: &str, id: i64, field: &str) -> String {
-    state.str_field(model, id, field).unwrap_or_default().to_owned()
+    state
+        .str_field(model, id, field)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// `Parent, Child` for contacts of a company, as `res.partner._compute_complete_name`.
 fn partner(state: &State, id: i64, depth: usize) -> String {
-    let name = state.str_field("res.partner", id, "name").unwrap_or_default();
-    let is_company = state.row("res.partner", id).is_some_and(|r| r.get("is_company") == Some(&true.into()));
+    let name = state
+        .str_field("res.partner", id, "name")
+        .unwrap_or_default();
+    let is_company = state
+        .row("res.partner", id)
+        .is_some_and(|r| r.get("is_company") == Some(&true.into()));
     match state.m2o("res.partner", id, "parent_id") {
         Some(parent) if !is_company && depth < MAX_DEPTH && state.exists("res.partner", parent) => {
             let parent_name = partner(state, parent, depth + 1);
@@ -48,7 +55,9 @@ fn partner(state: &State, id: i64, depth: usize) -> String {
 }
 
 fn partner_type_label(state: &State, id: i64) -> String {
-    let key = state.str_field("res.partner", id, "type").unwrap_or("contact");
+    let key = state
+        .str_field("res.partner", id, "type")
+        .unwrap_or("contact");
     let field = registry::model("res.partner").and_then(|m| m.field("type"));
     field
         .and_then(|f| f.selection.iter().find(|(k, _)| *k == key))
@@ -59,13 +68,20 @@ fn partner_type_label(state: &State, id: i64) -> String {
 fn user(state: &State, id: i64) -> String {
     state
         .m2o("res.users", id, "partner_id")
-        .map(|p| state.str_field("res.partner", p, "name").unwrap_or_default().to_owned())
+        .map(|p| {
+            state
+                .str_field("res.partner", p, "name")
+                .unwrap_or_default()
+                .to_owned()
+        })
         .unwrap_or_default()
 }
 
 /// `[CODE] Name` when the product has an internal reference.
 fn product(state: &State, id: i64) -> String {
-    let name = state.str_field("product.product", id, "name").unwrap_or_default();
+    let name = state
+        .str_field("product.product", id, "name")
+        .unwrap_or_default();
     match state.str_field("product.product", id, "default_code") {
         Some(code) if !code.is_empty() => format!("[{code}] {name}"),
         _ => name.to_owned(),
@@ -74,7 +90,9 @@ fn product(state: &State, id: i64) -> String {
 
 /// `All / Robots`, the category path.
 fn category(state: &State, id: i64, depth: usize) -> String {
-    let name = state.str_field("product.category", id, "name").unwrap_or_default();
+    let name = state
+        .str_field("product.category", id, "name")
+        .unwrap_or_default();
     match state.m2o("product.category", id, "parent_id") {
         Some(parent) if depth < MAX_DEPTH && state.exists("product.category", parent) => {
             format!("{} / {name}", category(state, parent, depth + 1))
@@ -85,7 +103,9 @@ fn category(state: &State, id: i64, depth: usize) -> String {
 
 /// `Name (MXN)`: Odoo shows the currency beside a pricelist's name.
 fn pricelist(state: &State, id: i64) -> String {
-    let name = state.str_field("product.pricelist", id, "name").unwrap_or_default();
+    let name = state
+        .str_field("product.pricelist", id, "name")
+        .unwrap_or_default();
     let currency = state
         .m2o("product.pricelist", id, "currency_id")
         .and_then(|c| state.str_field("res.currency", c, "name"));
@@ -96,7 +116,9 @@ fn pricelist(state: &State, id: i64) -> String {
 }
 
 fn pricelist_item(state: &State, id: i64) -> String {
-    let applied_on = state.str_field("product.pricelist.item", id, "applied_on").unwrap_or("3_global");
+    let applied_on = state
+        .str_field("product.pricelist.item", id, "applied_on")
+        .unwrap_or("3_global");
     let product_id = state.m2o("product.pricelist.item", id, "product_id");
     let categ_id = state.m2o("product.pricelist.item", id, "categ_id");
     match (applied_on, product_id, categ_id) {
@@ -112,7 +134,9 @@ fn order_line(state: &State, id: i64) -> String {
         .m2o("sale.order.line", id, "order_id")
         .and_then(|o| state.str_field("sale.order", o, "name"))
         .unwrap_or_default();
-    let name = state.str_field("sale.order.line", id, "name").unwrap_or_default();
+    let name = state
+        .str_field("sale.order.line", id, "name")
+        .unwrap_or_default();
     let first = name.lines().next().unwrap_or_default();
     format!("{order} - {first}")
 }

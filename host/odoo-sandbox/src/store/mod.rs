@@ -57,7 +57,9 @@ impl State {
     }
 
     pub(crate) fn table_mut(&mut self, model: &str) -> &mut Table {
-        self.tables.get_mut(model).expect("table for a registered model")
+        self.tables
+            .get_mut(model)
+            .expect("table for a registered model")
     }
 
     pub(crate) fn tables(&self) -> impl Iterator<Item = (&'static str, &Table)> {
@@ -170,7 +172,9 @@ pub(crate) fn value(state: &State, model: &'static ModelDef, id: i64, field: &Fi
 }
 
 fn related(state: &State, model: &'static ModelDef, id: i64, via: &str, target: &str) -> Value {
-    let via_field = model.field(via).expect("related path checked by the registry");
+    let via_field = model
+        .field(via)
+        .expect("related path checked by the registry");
     let comodel = registry::model(via_field.relation.unwrap_or_default()).expect("comodel");
     let target_field = comodel.field(target).expect("related target exists");
     match state.m2o(model.name, id, via) {

@@ -148,7 +148,12 @@ mod tests {
         state.table_mut("crm.tag").rows.insert(1, rec);
         state.table_mut("crm.tag").next_id = 2;
 
-        let mut tx = Tx::begin(&mut state, 2, "2026-01-01 00:00:00".into(), Context::default());
+        let mut tx = Tx::begin(
+            &mut state,
+            2,
+            "2026-01-01 00:00:00".into(),
+            Context::default(),
+        );
         tx.set("crm.tag", 1, "name", json!("changed"));
         let id = tx.alloc_id("crm.tag");
         tx.insert("crm.tag", id, Record::new());

@@ -4,4 +4,5 @@
 mod actions;
 mod faults;
 mod flows;
+mod introspect;
 mod read;

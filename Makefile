@@ -1,0 +1,43 @@
+# Daniel: build, run and test. `make run` and `make test` are the two set-up
+# commands of the README; both work on a fresh machine with only rustup and cargo.
+
+CARGO ?= cargo
+WASM_TARGET := wasm32-wasip2
+ARTIFACTS := target/$(WASM_TARGET)/plugin
+# Product plugins copied into plugins/dist (the folder plugins.toml points at).
+PRODUCT_PLUGINS := hello_plugin:hello
+# Crates that are not plugins (they never build for wasm).
+HOST_CRATES := --exclude daniel --exclude daniel-odoo --exclude daniel-odoo-sandbox
+
+.PHONY: run plugins test lint bench conformance wasm-target tools
+
+## Build everything and start the host on its embedded defaults (sandbox Odoo).
+run: plugins
+	$(CARGO) run -p daniel -- serve
+
+## Run every test: unit, integration (fixture plugins over MCP), plugin SDK.
+test: plugins tools
+	DANIEL_PLUGIN_ARTIFACTS=$(CURDIR)/$(ARTIFACTS) $(CARGO) nextest run --workspace --no-fail-fast
+
+wasm-target:
+	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)
+
+tools:
+	@command -v cargo-nextest >/dev/null || $(CARGO) install cargo-nextest --locked
+
+## Build every plugin component and install the product ones into plugins/dist.
+plugins: wasm-target
+	$(CARGO) build --profile plugin --target $(WASM_TARGET) --workspace $(HOST_CRATES)
+	@mkdir -p plugins/dist
+	@for p in $(PRODUCT_PLUGINS); do \
+		src=$${p%%:*}; dst=$${p##*:}; \
+		cp $(ARTIFACTS)/$$src.wasm plugins/dist/.$$dst.wasm.tmp && mv plugins/dist/.$$dst.wasm.tmp plugins/dist/$$dst.wasm; \
+	done
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## Benchmarks print figures; they never fail on timing.
+bench: plugins
+	DANIEL_PLUGIN_ARTIFACTS=$(CURDIR)/$(ARTIFACTS) $(CARGO) bench -p daniel
