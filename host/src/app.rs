@@ -9,10 +9,12 @@ use std::sync::{Arc, Mutex};
 use arc_swap::ArcSwap;
 use axum::Router;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use crate::config::{Config, ProcessEnv};
 use crate::engine::{Engine, EngineConfig, Services};
 use crate::guard::{self, GuardConfig};
+use crate::jobs::{DEFAULT_WORKERS, Jobs, MemoryStore, spawn_workers};
 use crate::mcp::{self, McpServer};
 use crate::messaging::Outbox;
 use crate::odoo::{Instances, SandboxEndpoint};
@@ -38,6 +40,10 @@ pub struct AppState {
     pub services: Services,
     /// Messages the offline messenger recorded.
     pub outbox: Arc<Outbox>,
+    /// Background jobs (quotations).
+    pub jobs: Arc<Jobs>,
+    /// Job workers in flight, for draining at shutdown.
+    pub workers: TaskTracker,
     core: Arc<Core>,
 }
 
@@ -85,7 +91,9 @@ impl App {
         if config.messaging.twilio.is_some() {
             tracing::warn!("Twilio settings found but the Twilio sender is not built yet; messages go to the offline outbox");
         }
-        let services = Services { odoo: Arc::new(ArcSwap::from_pointee(instances)), messenger: outbox.clone() };
+        let (jobs, queue) = Jobs::new(Arc::new(MemoryStore::default()));
+        let services =
+            Services { odoo: Arc::new(ArcSwap::from_pointee(instances)), messenger: outbox.clone(), jobs: jobs.clone() };
         let engine = Arc::new(Engine::new(
             EngineConfig { cache_dir: Some(config.cache_dir.join("components")), no_pooling: options.no_pooling },
             services.clone(),
@@ -97,7 +105,8 @@ impl App {
             sandbox: Mutex::new(sandbox),
             shutdown: shutdown.clone(),
         });
-        let state = AppState { registry, engine, services, outbox, core };
+        let workers = spawn_workers(jobs.clone(), queue, registry.clone(), engine.clone(), DEFAULT_WORKERS, shutdown.clone());
+        let state = AppState { registry, engine, services, outbox, jobs, workers, core };
         let report = state.core.loader.reload(&config).await;
         tracing::info!(plugins = state.registry.catalog().plugins().len(), failed = report.failed.len(), "plugins loaded");
         if !options.no_watch {

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod config;
 pub mod engine;
 pub mod guard;
+pub mod jobs;
 pub mod mcp;
 pub mod messaging;
 pub mod odoo;

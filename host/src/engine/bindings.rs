@@ -13,4 +13,4 @@ wasmtime::component::bindgen!({
     exports: { default: async },
 });
 
-pub(super) use daniel::plugin::{config, log, messaging, odoo, types};
+pub(super) use daniel::plugin::{config, jobs, log, messaging, odoo, types};

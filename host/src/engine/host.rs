@@ -11,9 +11,10 @@ use wasmtime::component::ResourceTable;
 use wasmtime::StoreLimits;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
-use super::bindings::{config, log, messaging, odoo, types};
+use super::bindings::{config, jobs, log, messaging, odoo, types};
 use super::limits::CpuMeter;
 use crate::config::PluginSpec;
+use crate::jobs::Jobs;
 use crate::messaging::{self as msg, Messenger};
 use crate::odoo::Instances;
 use crate::policy;
@@ -24,6 +25,16 @@ pub struct Services {
     /// Swapped on configuration reload; a call keeps the snapshot it started with.
     pub odoo: Arc<arc_swap::ArcSwap<Instances>>,
     pub messenger: Arc<dyn Messenger>,
+    pub jobs: Arc<Jobs>,
+}
+
+/// What a store is running: a tool call, a background job, or the catalogue read.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Activity {
+    /// The tool whose grants apply (for a job: the tool that submitted it).
+    pub(crate) tool: Option<String>,
+    /// The job being run, for progress reports.
+    pub(crate) job: Option<String>,
 }
 
 /// Per-call store data.
@@ -35,12 +46,14 @@ pub struct HostState {
     spec: Arc<PluginSpec>,
     /// The tool being called; `None` while the catalogue is read.
     tool: Option<String>,
+    job: Option<String>,
     instances: Arc<Instances>,
     messenger: Arc<dyn Messenger>,
+    jobs: Arc<Jobs>,
 }
 
 impl HostState {
-    pub(crate) fn new(spec: Arc<PluginSpec>, tool: Option<String>, services: &Services) -> Self {
+    pub(crate) fn new(spec: Arc<PluginSpec>, activity: Activity, services: &Services) -> Self {
         let limits = wasmtime::StoreLimitsBuilder::new()
             .memory_size(usize::try_from(spec.limits.memory_bytes).unwrap_or(usize::MAX))
             .instances(64)
@@ -57,9 +70,11 @@ impl HostState {
             limits,
             cpu: CpuMeter::new(spec.limits.cpu),
             spec,
-            tool,
+            tool: activity.tool,
+            job: activity.job,
             instances: services.odoo.load_full(),
             messenger: services.messenger.clone(),
+            jobs: services.jobs.clone(),
         }
     }
 
@@ -232,6 +247,27 @@ impl log::Host for HostState {
             log::Level::Info => tracing::info!(plugin, tool, "{message}"),
             log::Level::Warn => tracing::warn!(plugin, tool, "{message}"),
             log::Level::Error => tracing::error!(plugin, tool, "{message}"),
+        }
+        Ok(())
+    }
+}
+
+impl jobs::Host for HostState {
+    async fn submit(&mut self, kind: String, input: String) -> wasmtime::Result<Result<String, String>> {
+        let Some(tool) = self.tool.clone() else {
+            return Ok(Err("jobs can only be submitted while a tool runs".into()));
+        };
+        Ok(self.jobs.submit(self.plugin(), &tool, &kind, &input).map(|j| j.tracking_id).map_err(|e| e.to_string()))
+    }
+
+    async fn status(&mut self, tracking_id: String) -> wasmtime::Result<Option<String>> {
+        // A plugin sees only its own jobs.
+        Ok(self.jobs.get(&tracking_id).filter(|j| j.plugin == self.spec.name).map(|j| j.status_json().to_string()))
+    }
+
+    async fn progress(&mut self, message: String) -> wasmtime::Result<()> {
+        if let Some(job) = &self.job {
+            self.jobs.progress(job, &message);
         }
         Ok(())
     }

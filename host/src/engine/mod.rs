@@ -19,6 +19,7 @@ use wasmtime::component::{Component, Linker};
 use wasmtime::{Store, UpdateDeadline};
 
 pub use bindings::types::{Annotations, Content, ToolError, ToolOutput, ToolSpec};
+use host::Activity;
 pub use host::{HostState, Services};
 pub use limits::LimitExceeded;
 
@@ -117,7 +118,7 @@ impl Engine {
     /// # Errors
     /// [`Error`] if the plugin traps or exceeds its limits while describing itself.
     pub async fn describe(&self, prepared: &Prepared, spec: Arc<PluginSpec>) -> Result<Vec<ToolSpec>, Error> {
-        self.run(prepared, spec, None, |plugin, store| Box::pin(plugin.call_describe(store))).await
+        self.run(prepared, spec, Activity::default(), |plugin, store| Box::pin(plugin.call_describe(store))).await
     }
 
     /// Calls `tool` with `arguments` (JSON text) in a fresh instance.
@@ -134,8 +135,30 @@ impl Engine {
     ) -> Result<Result<ToolOutput, ToolError>, Error> {
         let name = tool.to_owned();
         let args = arguments.to_owned();
-        self.run(prepared, spec, Some(tool.to_owned()), move |plugin, store| {
+        let activity = Activity { tool: Some(tool.to_owned()), job: None };
+        self.run(prepared, spec, activity, move |plugin, store| {
             Box::pin(async move { plugin.call_call(store, &name, &args).await })
+        })
+        .await
+    }
+
+    /// Runs background job `job_id` of `kind` with the grants of `tool`.
+    ///
+    /// # Errors
+    /// As [`Engine::call`].
+    pub async fn run_job(
+        &self,
+        prepared: &Prepared,
+        spec: Arc<PluginSpec>,
+        tool: &str,
+        job_id: &str,
+        kind: &str,
+        input: &str,
+    ) -> Result<Result<ToolOutput, ToolError>, Error> {
+        let (kind, input) = (kind.to_owned(), input.to_owned());
+        let activity = Activity { tool: Some(tool.to_owned()), job: Some(job_id.to_owned()) };
+        self.run(prepared, spec, activity, move |plugin, store| {
+            Box::pin(async move { plugin.call_run_job(store, &kind, &input).await })
         })
         .await
     }
@@ -147,7 +170,7 @@ impl Engine {
         &self,
         prepared: &Prepared,
         spec: Arc<PluginSpec>,
-        tool: Option<String>,
+        activity: Activity,
         f: impl for<'a> FnOnce(
             &'a bindings::ToolPlugin,
             &'a mut Store<HostState>,
@@ -155,7 +178,7 @@ impl Engine {
     ) -> Result<R, Error> {
         let _permit = self.permits.acquire().await.map_err(|_| Error::Trap("engine is shutting down".into()))?;
         let limits = spec.limits;
-        let mut store = Store::new(&self.engine, HostState::new(spec, tool, &self.services));
+        let mut store = Store::new(&self.engine, HostState::new(spec, activity, &self.services));
         store.limiter(|s| &mut s.limits);
         store.set_epoch_deadline(1);
         store.epoch_deadline_callback(|ctx| {

@@ -187,9 +187,7 @@ fn users() -> ModelDef {
     ModelDef::new("res.users", "User")
         .order("name, login")
         .fields(vec![
-            many2one("partner_id", "Related Partner", "res.partner")
-                .required()
-                .cascade(),
+            many2one("partner_id", "Related Partner", "res.partner").required(),
             char("login", "Login").required(),
             char("password", "Password").help("Write-only: reads answer an empty value."),
             char("name", "Name").related("partner_id", "name"),

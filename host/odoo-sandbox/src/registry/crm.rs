@@ -77,7 +77,7 @@ fn lead() -> ModelDef {
             many2one("country_id", "Country", "res.country"),
             many2one("user_id", "Salesperson", "res.users").default(Default::CurrentUser),
             many2one("team_id", "Sales Team", "crm.team"),
-            many2one("stage_id", "Stage", "crm.stage"),
+            many2one("stage_id", "Stage", "crm.stage").restrict(),
             float("probability", "Probability").default(Default::Float(10.0)),
             monetary("expected_revenue", "Expected Revenue"),
             monetary("prorated_revenue", "Prorated Revenue").stored_compute(),

@@ -214,6 +214,11 @@ impl FieldDef {
         self
     }
 
+    pub(crate) fn restrict(mut self) -> Self {
+        self.ondelete = Ondelete::Restrict;
+        self
+    }
+
     pub(crate) fn cascade(mut self) -> Self {
         self.ondelete = Ondelete::Cascade;
         self

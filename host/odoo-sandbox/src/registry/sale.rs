@@ -118,7 +118,7 @@ fn line() -> ModelDef {
             integer("sequence", "Sequence").default(Default::Int(10)),
             selection("display_type", "Display Type", DISPLAY_TYPES),
             text("name", "Description").required(),
-            many2one("product_id", "Product", "product.product"),
+            many2one("product_id", "Product", "product.product").restrict(),
             float("product_uom_qty", "Quantity")
                 .required()
                 .default(Default::Float(1.0)),

@@ -168,6 +168,24 @@ fn unlink_follows_ondelete_rules() {
         ),
         json!(1)
     );
+    let err = call(
+        &db,
+        "product.product",
+        "unlink",
+        json!([[26153]]),
+        Value::Null,
+    )
+    .unwrap_err();
+    assert!(
+        err.fault_string()
+            .contains("Constraint: sale_order_line_product_id_fkey")
+    );
+    let err = call(&db, "res.partner", "unlink", json!([[8]]), Value::Null).unwrap_err();
+    assert!(
+        err.fault_string()
+            .contains("Constraint: res_users_partner_id_fkey"),
+        "a user's partner stays"
+    );
     // Cascade: a draft order takes its lines with it.
     ok(&db, "sale.order", "unlink", json!([[4]]), Value::Null);
     assert_eq!(
