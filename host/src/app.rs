@@ -16,7 +16,8 @@ use crate::engine::{Engine, EngineConfig, Services};
 use crate::guard::{self, GuardConfig};
 use crate::jobs::{DEFAULT_WORKERS, Jobs, MemoryStore, spawn_workers};
 use crate::mcp::{self, McpServer};
-use crate::messaging::Outbox;
+use crate::config::MessagingSpec;
+use crate::messaging::{Messenger, Outbox, Twilio};
 use crate::odoo::{Instances, SandboxEndpoint};
 use crate::registry::{Loader, Registry};
 use crate::{rest, sandbox, watch};
@@ -85,15 +86,13 @@ impl App {
     /// cannot be built.
     pub async fn start(options: Options, shutdown: CancellationToken) -> anyhow::Result<App> {
         let config = load_config(&options.config_path)?;
-        let sandbox = if config.needs_sandbox() { Some(sandbox::start(&config.sandbox, shutdown.clone()).await?) } else { None };
+        let sandbox = if config.needs_sandbox() { Some(sandbox::odoo::start(&config.sandbox, shutdown.clone()).await?) } else { None };
         let instances = Instances::from_config(&config, sandbox.as_ref())?;
         let outbox = Arc::new(Outbox::default());
-        if config.messaging.twilio.is_some() {
-            tracing::warn!("Twilio settings found but the Twilio sender is not built yet; messages go to the offline outbox");
-        }
+        let messenger = messenger(&config.messaging, outbox.clone(), shutdown.clone()).await?;
         let (jobs, queue) = Jobs::new(Arc::new(MemoryStore::default()));
         let services =
-            Services { odoo: Arc::new(ArcSwap::from_pointee(instances)), messenger: outbox.clone(), jobs: jobs.clone() };
+            Services { odoo: Arc::new(ArcSwap::from_pointee(instances)), messenger, jobs: jobs.clone() };
         let engine = Arc::new(Engine::new(
             EngineConfig { cache_dir: Some(config.cache_dir.join("components")), no_pooling: options.no_pooling },
             services.clone(),
@@ -115,6 +114,26 @@ impl App {
         let router = router(state.clone(), options.guard, shutdown);
         Ok(App { state, router })
     }
+}
+
+/// Twilio when configured; otherwise the same client against the local stand-in,
+/// which records messages instead of sending them.
+async fn messenger(spec: &MessagingSpec, outbox: Arc<Outbox>, shutdown: CancellationToken) -> anyhow::Result<Arc<dyn Messenger>> {
+    let sender = match &spec.twilio {
+        Some(t) => Twilio::new(
+            &t.api_base,
+            &t.account_sid,
+            &t.auth_token,
+            t.whatsapp_from.as_deref().unwrap_or_default(),
+            t.sms_from.as_deref().unwrap_or_default(),
+        )?,
+        None => {
+            let (url, account) = sandbox::twilio::start(outbox, shutdown).await?;
+            // Twilio's documented sandbox sender numbers; the stand-in accepts any.
+            Twilio::new(&url, &account.sid, &account.token, "+14155238886", "+15005550006")?
+        }
+    };
+    Ok(Arc::new(sender))
 }
 
 fn router(state: AppState, guard: GuardConfig, shutdown: CancellationToken) -> Router {
@@ -167,7 +186,7 @@ impl AppState {
         let endpoint = match running {
             Some(s) => Some(s),
             None if config.needs_sandbox() => {
-                let s = sandbox::start(&config.sandbox, self.core.shutdown.clone()).await?;
+                let s = sandbox::odoo::start(&config.sandbox, self.core.shutdown.clone()).await?;
                 *self.core.sandbox.lock().unwrap_or_else(|e| e.into_inner()) = Some(s.clone());
                 Some(s)
             }

@@ -1,15 +1,18 @@
 //! Outgoing WhatsApp and SMS messages on behalf of plugins.
 //!
-//! [`Messenger`] is the seam: the host sends through Twilio when configured and
-//! through the offline [`Outbox`] otherwise. Policy (may this plugin send?) is
+//! [`Messenger`] is the seam; [`Twilio`] the implementation, pointed at the real
+//! Twilio when credentials are configured and at the offline stand-in (which
+//! records into an [`Outbox`]) otherwise. Policy (may this plugin send?) is
 //! checked by the host function before a messenger is reached.
 
 mod outbox;
+mod twilio;
 
 use std::future::Future;
 use std::pin::Pin;
 
 pub use outbox::{Outbox, SentMessage};
+pub use twilio::Twilio;
 
 /// WhatsApp or SMS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]

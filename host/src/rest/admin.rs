@@ -11,7 +11,15 @@ use serde_json::json;
 use crate::app::AppState;
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/api/plugins", get(list)).route("/api/plugins/reload", post(reload))
+    Router::new()
+        .route("/api/plugins", get(list))
+        .route("/api/plugins/reload", post(reload))
+        .route("/api/messages", get(messages))
+}
+
+/// Messages recorded by the offline Twilio stand-in (empty when real Twilio is used).
+async fn messages(State(app): State<AppState>) -> Json<serde_json::Value> {
+    Json(json!({ "messages": app.outbox.messages() }))
 }
 
 async fn list(State(app): State<AppState>) -> Json<serde_json::Value> {

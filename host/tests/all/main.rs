@@ -8,5 +8,6 @@ mod support;
 mod config;
 mod limits;
 mod mcp;
+mod odoo;
 mod policy;
 mod reload;

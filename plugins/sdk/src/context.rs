@@ -8,23 +8,46 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::bindings::daniel::plugin::config as wit;
-use crate::{Messaging, Odoo, ToolError};
+use crate::{Jobs, Messaging, Odoo, ToolError};
 
-/// The running tool's view of the host.
+/// The running tool's (or background job's) view of the host.
 #[derive(Debug)]
 pub struct Context {
     tool: String,
+    job: Option<String>,
 }
 
 impl Context {
     /// A context for tool `tool`. The SDK makes one per call; tests may make their own.
     pub fn new(tool: impl Into<String>) -> Self {
-        Self { tool: tool.into() }
+        Self {
+            tool: tool.into(),
+            job: None,
+        }
     }
 
-    /// The name of the tool being called.
+    /// A context for a background job of kind `kind` (see [`Job`](crate::Job)).
+    pub fn for_job(kind: impl Into<String>) -> Self {
+        let kind = kind.into();
+        Self {
+            tool: format!("job:{kind}"),
+            job: Some(kind),
+        }
+    }
+
+    /// The name of the tool being called (`job:<kind>` while a job runs).
     pub fn tool(&self) -> &str {
         &self.tool
+    }
+
+    /// The kind of the background job being run, if this is a job.
+    pub fn job(&self) -> Option<&str> {
+        self.job.as_deref()
+    }
+
+    /// The host's job queue: submit jobs, read their status, report progress.
+    pub fn jobs(&self) -> Jobs {
+        Jobs::new()
     }
 
     /// The tool's Odoo instance.
@@ -89,6 +112,13 @@ mod tests {
         company: String,
         #[serde(default)]
         max_rows: u32,
+    }
+
+    #[test]
+    fn job_contexts_know_their_kind() {
+        let ctx = Context::for_job("quotation");
+        assert_eq!((ctx.tool(), ctx.job()), ("job:quotation", Some("quotation")));
+        assert_eq!(Context::new("hello").job(), None);
     }
 
     #[test]

@@ -1,12 +1,12 @@
-//! The two exports, `describe` and `call`, over a plugin's tool list.
+//! The three exports, `describe`, `call` and `run-job`, over a plugin's tools and jobs.
 //!
 //! [`plugin!`](crate::plugin) implements the generated `Guest` trait by calling these;
-//! they convert between the SDK's types and the WIT ones. The tool list is rebuilt on
+//! they convert between the SDK's types and the WIT ones. The lists are rebuilt on
 //! every export call: the host makes a fresh instance per call, so there is nothing to
-//! cache, and building it only boxes closures.
+//! cache, and building them only boxes closures.
 
 use crate::bindings::daniel::plugin::types as wit;
-use crate::{Annotations, Content, Context, Tool, ToolError, ToolOutput, ToolSpec};
+use crate::{Annotations, Content, Context, Job, Tool, ToolError, ToolOutput, ToolSpec};
 
 /// The catalogue, for the `describe` export.
 pub fn describe(tools: &[Tool]) -> Vec<wit::ToolSpec> {
@@ -28,6 +28,28 @@ pub fn call(
         .find(|tool| tool.name() == name)
         .ok_or_else(|| ToolError::not_found(format!("no tool named {name:?} in this plugin")))?;
     Ok(tool.run(&Context::new(name), arguments)?.into())
+}
+
+/// Runs background job `kind`, for the `run-job` export.
+///
+/// # Errors
+///
+/// [`ToolError::Internal`] for a kind not in `jobs` (the host only runs jobs this plugin
+/// submitted, so an unknown kind means a revision that dropped it), else what the job
+/// returned.
+pub fn run_job(jobs: &[Job], kind: &str, input: &str) -> Result<wit::ToolOutput, wit::ToolError> {
+    let job = jobs.iter().find(|job| job.kind() == kind).ok_or_else(|| {
+        let known: Vec<&str> = jobs.iter().map(Job::kind).collect();
+        ToolError::internal(format!(
+            "unknown job kind {kind:?} (this plugin runs: {})",
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        ))
+    })?;
+    Ok(job.run(&Context::for_job(kind), input)?.into())
 }
 
 impl From<ToolSpec> for wit::ToolSpec {
@@ -131,5 +153,24 @@ mod tests {
         assert!(matches!(&out.content[..], [wit::Content::Text(t)] if t == "hi"));
         let err = call(&tools(), "nope", "{}").unwrap_err();
         assert!(matches!(err, wit::ToolError::NotFound(m) if m.contains("nope")));
+    }
+
+    #[test]
+    fn run_job_finds_the_kind_and_converts_the_result() {
+        let jobs = vec![Job::new("ping", |ctx: &Context, n: u32| {
+            Ok(json!({"kind": ctx.job(), "n": n}).as_object().cloned().unwrap())
+        })];
+        let out = run_job(&jobs, "ping", "7").unwrap();
+        assert_eq!(out.structured.as_deref(), Some(r#"{"kind":"ping","n":7}"#));
+        let err = run_job(&jobs, "pong", "{}").unwrap_err();
+        assert!(
+            matches!(&err, wit::ToolError::Internal(m) if m == r#"unknown job kind "pong" (this plugin runs: ping)"#),
+            "{err:?}"
+        );
+        let err = run_job(&[], "quotation", "{}").unwrap_err();
+        assert!(
+            matches!(&err, wit::ToolError::Internal(m) if m.starts_with("unknown job kind \"quotation\"")),
+            "{err:?}"
+        );
     }
 }

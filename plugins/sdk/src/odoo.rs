@@ -260,6 +260,25 @@ impl Odoo {
         Ok(())
     }
 
+    /// `name_search(name, domain, operator="ilike", limit)`: `(id, display name)` pairs.
+    ///
+    /// Odoo 19 renamed the domain keyword from `args` to `domain`; this picks the one
+    /// the instance's version expects (the version is cached by the host).
+    ///
+    /// # Errors
+    ///
+    /// As [`call`](Self::call), or what [`version`](Self::version) failed with.
+    pub fn name_search(
+        &self,
+        model: &str,
+        name: &str,
+        domain: Value,
+        limit: u32,
+    ) -> Result<Vec<(i64, String)>, OdooError> {
+        let kwargs = name_search_kwargs(self.version()?.major, name, domain, limit);
+        self.call(model, "name_search", json!([]), kwargs)
+    }
+
     /// The server version (cached by the host).
     ///
     /// # Errors
@@ -294,6 +313,11 @@ impl Odoo {
     }
 }
 
+fn name_search_kwargs(major: u32, name: &str, domain: Value, limit: u32) -> Value {
+    let keyword = if major >= 19 { "domain" } else { "args" };
+    json!({ "name": name, keyword: domain, "operator": "ilike", "limit": limit })
+}
+
 fn decode<T: DeserializeOwned>(model: &str, method: &str, answer: Value) -> Result<T, OdooError> {
     serde_path_to_error::deserialize(answer).map_err(|err| {
         OdooError::Internal(format!(
@@ -323,6 +347,19 @@ mod tests {
             json!({"fields": ["id", "name"], "limit": 5, "offset": 10, "order": "name"})
         );
         assert_eq!(SearchOpts::default().kwargs(None), json!({}));
+    }
+
+    #[test]
+    fn name_search_names_its_domain_by_version() {
+        let domain = json!([["active", "=", true]]);
+        assert_eq!(
+            name_search_kwargs(18, "Ana", domain.clone(), 5),
+            json!({"name": "Ana", "args": domain, "operator": "ilike", "limit": 5})
+        );
+        assert_eq!(
+            name_search_kwargs(19, "Ana", domain.clone(), 5),
+            json!({"name": "Ana", "domain": domain, "operator": "ilike", "limit": 5})
+        );
     }
 
     #[test]
