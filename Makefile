@@ -38,6 +38,10 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
+## The official MCP conformance suite, gated by conformance/*.yml baselines.
+conformance: plugins
+	scripts/conformance.sh
+
 ## Benchmarks print figures; they never fail on timing.
 bench: plugins
 	DANIEL_PLUGIN_ARTIFACTS=$(CURDIR)/$(ARTIFACTS) $(CARGO) bench -p daniel
