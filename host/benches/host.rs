@@ -19,12 +19,15 @@ use tokio_util::sync::CancellationToken;
 fn artifacts() -> PathBuf {
     std::env::var_os("DANIEL_PLUGIN_ARTIFACTS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32-wasip2/plugin"))
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32-wasip2/plugin")
+        })
 }
 
 fn install(dir: &Path, fixture: &str, name: &str) {
     let tmp = dir.join(format!(".{name}.tmp"));
-    std::fs::copy(artifacts().join(format!("{fixture}.wasm")), &tmp).expect("fixture built (make plugins)");
+    std::fs::copy(artifacts().join(format!("{fixture}.wasm")), &tmp)
+        .expect("fixture built (make plugins)");
     std::fs::rename(tmp, dir.join(format!("{name}.wasm"))).unwrap();
 }
 
@@ -68,23 +71,40 @@ async fn main() {
     let shutdown = CancellationToken::new();
     let options = Options {
         config_path: dir.path().join("plugins.toml"),
-        guard: GuardConfig { loopback: true, ..Default::default() },
+        guard: GuardConfig {
+            loopback: true,
+            ..Default::default()
+        },
         ..Default::default()
     };
     let app = App::start(options, shutdown.clone()).await.unwrap();
     let state = app.state.clone();
-    println!("machine: {} cores; pooling allocator: {}", std::thread::available_parallelism().map_or(0, |n| n.get()), state.engine.pooling());
+    println!(
+        "machine: {} cores; pooling allocator: {}",
+        std::thread::available_parallelism().map_or(0, |n| n.get()),
+        state.engine.pooling()
+    );
     println!("RSS idle with 1 plugin loaded: {:.1} MB", rss_mb());
 
     // 1. Per-call overhead: plugin tool vs native.
     let args = json!({"name": "Ada"});
     for _ in 0..200 {
-        state.registry.call(&state.engine, "hello", args.clone()).await.unwrap();
+        state
+            .registry
+            .call(&state.engine, "hello", args.clone())
+            .await
+            .unwrap();
     }
     let mut wasm = Vec::with_capacity(5000);
     for _ in 0..5000 {
         let t = Instant::now();
-        std::hint::black_box(state.registry.call(&state.engine, "hello", args.clone()).await.unwrap());
+        std::hint::black_box(
+            state
+                .registry
+                .call(&state.engine, "hello", args.clone())
+                .await
+                .unwrap(),
+        );
         wasm.push(t.elapsed());
     }
     let mut native = Vec::with_capacity(5000);
@@ -95,18 +115,29 @@ async fn main() {
         native.push(t.elapsed());
     }
     let ((wp50, wp99), (np50, np99)) = (percentiles(wasm), percentiles(native));
-    println!("call `hello` in plugin: p50 {wp50:?} p99 {wp99:?}; native: p50 {np50:?} p99 {np99:?}");
-    println!("  overhead: p50 {:?} p99 {:?} (targets ≤ 50 µs / ≤ 250 µs)", wp50.saturating_sub(np50), wp99.saturating_sub(np99));
+    println!(
+        "call `hello` in plugin: p50 {wp50:?} p99 {wp99:?}; native: p50 {np50:?} p99 {np99:?}"
+    );
+    println!(
+        "  overhead: p50 {:?} p99 {:?} (targets ≤ 50 µs / ≤ 250 µs)",
+        wp50.saturating_sub(np50),
+        wp99.saturating_sub(np99)
+    );
 
     // 2. tools/call per second over loopback HTTP (16 concurrent sessions).
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = app.router;
     let token = shutdown.clone();
-    tokio::spawn(async move { axum::serve(listener, router).with_graceful_shutdown(token.cancelled_owned()).await });
+    tokio::spawn(async move {
+        axum::serve(listener, router)
+            .with_graceful_shutdown(token.cancelled_owned())
+            .await
+    });
     let mut clients = Vec::new();
     for _ in 0..16 {
-        let t = rmcp::transport::StreamableHttpClientTransport::from_uri(format!("http://{addr}/mcp"));
+        let t =
+            rmcp::transport::StreamableHttpClientTransport::from_uri(format!("http://{addr}/mcp"));
         clients.push(Arc::new(().serve(t).await.unwrap()));
     }
     let window = Duration::from_secs(5);
@@ -116,9 +147,13 @@ async fn main() {
         let c = c.clone();
         tasks.push(tokio::spawn(async move {
             let mut n = 0u64;
-            let Value::Object(map) = json!({"name": "Ada"}) else { unreachable!() };
+            let Value::Object(map) = json!({"name": "Ada"}) else {
+                unreachable!()
+            };
             while started.elapsed() < window {
-                c.call_tool(CallToolRequestParams::new("hello").with_arguments(map.clone())).await.unwrap();
+                c.call_tool(CallToolRequestParams::new("hello").with_arguments(map.clone()))
+                    .await
+                    .unwrap();
                 n += 1;
             }
             n
@@ -128,7 +163,10 @@ async fn main() {
     for t in tasks {
         total += t.await.unwrap();
     }
-    println!("tools/call over HTTP, 16 clients: {:.0}/s (target ≥ 5,000/s)", total as f64 / started.elapsed().as_secs_f64());
+    println!(
+        "tools/call over HTTP, 16 clients: {:.0}/s (target ≥ 5,000/s)",
+        total as f64 / started.elapsed().as_secs_f64()
+    );
 
     // 3. `.wasm` landing → list_changed: first compiling, then (after removing it)
     // the same bytes again, now served from the compile cache.
@@ -137,7 +175,10 @@ async fn main() {
         let t = Instant::now();
         install(&plugins, "echo_v1", "echo");
         match tokio::time::timeout(Duration::from_secs(30), changes.recv()).await {
-            Ok(_) => println!("drop → list_changed {label}: {:?} (targets ≤ 500 ms / ≤ 50 ms)", t.elapsed()),
+            Ok(_) => println!(
+                "drop → list_changed {label}: {:?} (targets ≤ 500 ms / ≤ 50 ms)",
+                t.elapsed()
+            ),
             Err(_) => println!("drop → list_changed {label}: no change within 30 s"),
         }
         let mut removed = state.registry.subscribe();

@@ -11,12 +11,12 @@ use axum::Router;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::config::MessagingSpec;
 use crate::config::{Config, ProcessEnv};
 use crate::engine::{Engine, EngineConfig, Services};
 use crate::guard::{self, GuardConfig};
 use crate::jobs::{DEFAULT_WORKERS, Jobs, MemoryStore, spawn_workers};
 use crate::mcp::{self, McpServer};
-use crate::config::MessagingSpec;
 use crate::messaging::{Messenger, Outbox, Twilio};
 use crate::odoo::{Instances, SandboxEndpoint};
 use crate::registry::{Loader, Registry};
@@ -86,15 +86,25 @@ impl App {
     /// cannot be built.
     pub async fn start(options: Options, shutdown: CancellationToken) -> anyhow::Result<App> {
         let config = load_config(&options.config_path)?;
-        let sandbox = if config.needs_sandbox() { Some(sandbox::odoo::start(&config.sandbox, shutdown.clone()).await?) } else { None };
+        let sandbox = if config.needs_sandbox() {
+            Some(sandbox::odoo::start(&config.sandbox, shutdown.clone()).await?)
+        } else {
+            None
+        };
         let instances = Instances::from_config(&config, sandbox.as_ref())?;
         let outbox = Arc::new(Outbox::default());
         let messenger = messenger(&config.messaging, outbox.clone(), shutdown.clone()).await?;
         let (jobs, queue) = Jobs::new(Arc::new(MemoryStore::default()));
-        let services =
-            Services { odoo: Arc::new(ArcSwap::from_pointee(instances)), messenger, jobs: jobs.clone() };
+        let services = Services {
+            odoo: Arc::new(ArcSwap::from_pointee(instances)),
+            messenger,
+            jobs: jobs.clone(),
+        };
         let engine = Arc::new(Engine::new(
-            EngineConfig { cache_dir: Some(config.cache_dir.join("components")), no_pooling: options.no_pooling },
+            EngineConfig {
+                cache_dir: Some(config.cache_dir.join("components")),
+                no_pooling: options.no_pooling,
+            },
             services.clone(),
         )?);
         let registry = Arc::new(Registry::default());
@@ -104,10 +114,29 @@ impl App {
             sandbox: Mutex::new(sandbox),
             shutdown: shutdown.clone(),
         });
-        let workers = spawn_workers(jobs.clone(), queue, registry.clone(), engine.clone(), DEFAULT_WORKERS, shutdown.clone());
-        let state = AppState { registry, engine, services, outbox, jobs, workers, core };
+        let workers = spawn_workers(
+            jobs.clone(),
+            queue,
+            registry.clone(),
+            engine.clone(),
+            DEFAULT_WORKERS,
+            shutdown.clone(),
+        );
+        let state = AppState {
+            registry,
+            engine,
+            services,
+            outbox,
+            jobs,
+            workers,
+            core,
+        };
         let report = state.core.loader.reload(&config).await;
-        tracing::info!(plugins = state.registry.catalog().plugins().len(), failed = report.failed.len(), "plugins loaded");
+        tracing::info!(
+            plugins = state.registry.catalog().plugins().len(),
+            failed = report.failed.len(),
+            "plugins loaded"
+        );
         if !options.no_watch {
             watch::spawn(state.clone(), shutdown.clone())?;
         }
@@ -118,7 +147,11 @@ impl App {
 
 /// Twilio when configured; otherwise the same client against the local stand-in,
 /// which records messages instead of sending them.
-async fn messenger(spec: &MessagingSpec, outbox: Arc<Outbox>, shutdown: CancellationToken) -> anyhow::Result<Arc<dyn Messenger>> {
+async fn messenger(
+    spec: &MessagingSpec,
+    outbox: Arc<Outbox>,
+    shutdown: CancellationToken,
+) -> anyhow::Result<Arc<dyn Messenger>> {
     let sender = match &spec.twilio {
         Some(t) => Twilio::new(
             &t.api_base,
@@ -130,19 +163,32 @@ async fn messenger(spec: &MessagingSpec, outbox: Arc<Outbox>, shutdown: Cancella
         None => {
             let (url, account) = sandbox::twilio::start(outbox, shutdown).await?;
             // Twilio's documented sandbox sender numbers; the stand-in accepts any.
-            Twilio::new(&url, &account.sid, &account.token, "+14155238886", "+15005550006")?
+            Twilio::new(
+                &url,
+                &account.sid,
+                &account.token,
+                "+14155238886",
+                "+15005550006",
+            )?
         }
     };
     Ok(Arc::new(sender))
 }
 
 fn router(state: AppState, guard: GuardConfig, shutdown: CancellationToken) -> Router {
-    let mcp = mcp::router(McpServer::new(state.registry.clone(), state.engine.clone()), guard.mcp_allowed_hosts(), shutdown);
+    let mcp = mcp::router(
+        McpServer::new(state.registry.clone(), state.engine.clone()),
+        guard.mcp_allowed_hosts(),
+        shutdown,
+    );
     rest::router()
         .with_state(state)
         .merge(mcp)
         // The guard wraps every route; trace is outermost so refusals are logged too.
-        .layer(axum::middleware::from_fn_with_state(Arc::new(guard), guard::check))
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(guard),
+            guard::check,
+        ))
         .layer(tower_http::trace::TraceLayer::new_for_http())
 }
 
@@ -161,18 +207,28 @@ impl AppState {
             Err(e) => {
                 let msg = format!("{e:#}");
                 self.registry.set_config_error(Some(msg.clone()));
-                return ReloadOutcome { config_error: Some(msg), ..Default::default() };
+                return ReloadOutcome {
+                    config_error: Some(msg),
+                    ..Default::default()
+                };
             }
         };
         if let Err(e) = self.apply_instances(&config).await {
             let msg = format!("{e:#}");
             self.registry.set_config_error(Some(msg.clone()));
-            return ReloadOutcome { config_error: Some(msg), ..Default::default() };
+            return ReloadOutcome {
+                config_error: Some(msg),
+                ..Default::default()
+            };
         }
         self.registry.set_config_error(None);
         self.core.config.store(Arc::new(config.clone()));
         let report = self.core.loader.reload(&config).await;
-        ReloadOutcome { changed: report.changed, config_error: None, failed: report.failed }
+        ReloadOutcome {
+            changed: report.changed,
+            config_error: None,
+            failed: report.failed,
+        }
     }
 
     /// Rebuilds the Odoo clients if the instances changed (starting the sandbox
@@ -182,7 +238,12 @@ impl AppState {
         if old.instances == config.instances && old.sandbox == config.sandbox {
             return Ok(());
         }
-        let running = self.core.sandbox.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let running = self
+            .core
+            .sandbox
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
         let endpoint = match running {
             Some(s) => Some(s),
             None if config.needs_sandbox() => {
@@ -202,10 +263,16 @@ impl AppState {
 ///
 /// # Errors
 /// If start-up fails or the server stops with an I/O error.
-pub async fn serve(listener: tokio::net::TcpListener, options: Options, shutdown: CancellationToken) -> anyhow::Result<()> {
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    options: Options,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
     let app = App::start(options, shutdown.clone()).await?;
     tracing::info!(%addr, "daniel listening: MCP at /mcp (SSE at /mcp/sse), REST at /api");
-    axum::serve(listener, app.router).with_graceful_shutdown(shutdown.cancelled_owned()).await?;
+    axum::serve(listener, app.router)
+        .with_graceful_shutdown(shutdown.cancelled_owned())
+        .await?;
     Ok(())
 }

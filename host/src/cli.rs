@@ -51,8 +51,11 @@ pub struct SandboxArgs {
 /// Logs to stderr (stdout carries MCP in stdio mode); `RUST_LOG` filters,
 /// `DANIEL_LOG_FORMAT=json` switches to JSON lines.
 pub fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,rmcp=warn".into());
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| "info,rmcp=warn".into());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if std::env::var("DANIEL_LOG_FORMAT").is_ok_and(|f| f == "json") {
         builder.json().init();
     } else {
@@ -75,7 +78,8 @@ async fn wait_for_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
         tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
     }
     #[cfg(not(unix))]
@@ -84,12 +88,19 @@ async fn wait_for_signal() {
 
 fn guard_from_env(addr: &SocketAddr) -> anyhow::Result<GuardConfig> {
     let api_token = std::env::var("DANIEL_API_TOKEN").ok().and_then(Token::new);
-    let admin_token = std::env::var("DANIEL_ADMIN_TOKEN").ok().and_then(Token::new);
+    let admin_token = std::env::var("DANIEL_ADMIN_TOKEN")
+        .ok()
+        .and_then(Token::new);
     let loopback = addr.ip().is_loopback();
     if !loopback && api_token.is_none() {
         anyhow::bail!("binding to {addr} (not loopback) requires DANIEL_API_TOKEN to be set");
     }
-    Ok(GuardConfig { api_token, admin_token, loopback, ..Default::default() })
+    Ok(GuardConfig {
+        api_token,
+        admin_token,
+        loopback,
+        ..Default::default()
+    })
 }
 
 /// `daniel serve`.
@@ -105,7 +116,12 @@ pub async fn serve(args: ServeArgs, shutdown: CancellationToken) -> anyhow::Resu
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot bind {}: {e}", args.addr))?;
-    let options = Options { config_path: args.config, guard, no_pooling: args.no_pooling, no_watch: false };
+    let options = Options {
+        config_path: args.config,
+        guard,
+        no_pooling: args.no_pooling,
+        no_watch: false,
+    };
     app::serve(listener, options, shutdown).await
 }
 
@@ -114,7 +130,10 @@ pub async fn serve(args: ServeArgs, shutdown: CancellationToken) -> anyhow::Resu
 /// # Errors
 /// Configuration or start-up failures, or a broken stdio session.
 pub async fn mcp_stdio(config: PathBuf, shutdown: CancellationToken) -> anyhow::Result<()> {
-    let options = Options { config_path: config, ..Default::default() };
+    let options = Options {
+        config_path: config,
+        ..Default::default()
+    };
     let app = app::App::start(options, shutdown.clone()).await?;
     let server = crate::mcp::McpServer::new(app.state.registry.clone(), app.state.engine.clone());
     tokio::select! {
@@ -141,10 +160,16 @@ pub async fn sandbox(args: SandboxArgs, shutdown: CancellationToken) -> anyhow::
     let listener = tokio::net::TcpListener::bind(args.addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot bind {}: {e}", args.addr))?;
-    let storage = config.sqlite.as_ref().map_or_else(|| "memory".to_owned(), |p| p.display().to_string());
+    let storage = config
+        .sqlite
+        .as_ref()
+        .map_or_else(|| "memory".to_owned(), |p| p.display().to_string());
     eprintln!(
         "Odoo sandbox on http://{addr}  (XML-RPC /xmlrpc/2/common, /xmlrpc/2/object)\n  database: {}\n  login:    {}\n  password: {} (also accepted as API key)\n  storage:  {storage}",
-        config.db, config.login, config.password, addr = args.addr
+        config.db,
+        config.login,
+        config.password,
+        addr = args.addr
     );
     daniel_odoo_sandbox::serve(listener, sandbox, shutdown.cancelled_owned()).await?;
     Ok(())

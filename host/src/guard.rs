@@ -54,7 +54,9 @@ pub struct GuardConfig {
 impl GuardConfig {
     /// Host names rmcp's own check should accept.
     pub fn mcp_allowed_hosts(&self) -> Vec<String> {
-        let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "::1", "[::1]"].map(String::from).to_vec();
+        let mut hosts: Vec<String> = ["localhost", "127.0.0.1", "::1", "[::1]"]
+            .map(String::from)
+            .to_vec();
         hosts.extend(self.allowed_hosts.iter().cloned());
         hosts
     }
@@ -63,13 +65,21 @@ impl GuardConfig {
         if !self.loopback && self.allowed_hosts.is_empty() {
             return true;
         }
-        let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else { return false };
+        let Some(host) = headers.get(header::HOST).and_then(|h| h.to_str().ok()) else {
+            return false;
+        };
         let name = strip_port(host);
-        is_loopback_name(name) || self.allowed_hosts.iter().any(|a| a.eq_ignore_ascii_case(name) || a.eq_ignore_ascii_case(host))
+        is_loopback_name(name)
+            || self
+                .allowed_hosts
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case(name) || a.eq_ignore_ascii_case(host))
     }
 
     fn origin_ok(&self, headers: &HeaderMap) -> bool {
-        let Some(origin) = headers.get(header::ORIGIN).and_then(|h| h.to_str().ok()) else { return true };
+        let Some(origin) = headers.get(header::ORIGIN).and_then(|h| h.to_str().ok()) else {
+            return true;
+        };
         if self.allowed_origins.iter().any(|o| o == origin) {
             return true;
         }
@@ -82,22 +92,32 @@ fn strip_port(host: &str) -> &str {
     if let Some(rest) = host.strip_prefix('[') {
         return rest.split(']').next().unwrap_or(rest);
     }
-    host.rsplit_once(':').filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit())).map_or(host, |(h, _)| h)
+    host.rsplit_once(':')
+        .filter(|(_, p)| p.bytes().all(|b| b.is_ascii_digit()))
+        .map_or(host, |(h, _)| h)
 }
 
 fn is_loopback_name(name: &str) -> bool {
-    name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    name.eq_ignore_ascii_case("localhost")
+        || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 fn bearer(headers: &HeaderMap) -> Option<&str> {
-    headers.get(header::AUTHORIZATION)?.to_str().ok()?.strip_prefix("Bearer ")
+    headers
+        .get(header::AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
 }
 
 fn deny(status: StatusCode, message: &str) -> Response {
     let body = axum::Json(serde_json::json!({ "error": message }));
     let mut resp = (status, body).into_response();
     if status == StatusCode::UNAUTHORIZED {
-        resp.headers_mut().insert(header::WWW_AUTHENTICATE, header::HeaderValue::from_static("Bearer"));
+        resp.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            header::HeaderValue::from_static("Bearer"),
+        );
     }
     resp
 }
@@ -111,19 +131,31 @@ fn is_admin(req: &Request) -> bool {
 pub async fn check(State(cfg): State<Arc<GuardConfig>>, req: Request, next: Next) -> Response {
     let headers = req.headers();
     if !cfg.host_ok(headers) {
-        return deny(StatusCode::FORBIDDEN, "Host header not allowed (add it to host.allowed_hosts)");
+        return deny(
+            StatusCode::FORBIDDEN,
+            "Host header not allowed (add it to host.allowed_hosts)",
+        );
     }
     if !cfg.origin_ok(headers) {
-        return deny(StatusCode::FORBIDDEN, "Origin not allowed (add it to host.allowed_origins)");
+        return deny(
+            StatusCode::FORBIDDEN,
+            "Origin not allowed (add it to host.allowed_origins)",
+        );
     }
     let path = req.uri().path();
     let protected = path.starts_with("/mcp") || path.starts_with("/api/");
     if is_admin(&req) {
         let Some(token) = cfg.admin_token.as_ref().or(cfg.api_token.as_ref()) else {
-            return deny(StatusCode::FORBIDDEN, "the admin API is disabled: set DANIEL_ADMIN_TOKEN");
+            return deny(
+                StatusCode::FORBIDDEN,
+                "the admin API is disabled: set DANIEL_ADMIN_TOKEN",
+            );
         };
         if !bearer(headers).is_some_and(|p| token.matches(p)) {
-            return deny(StatusCode::UNAUTHORIZED, "missing or wrong admin bearer token");
+            return deny(
+                StatusCode::UNAUTHORIZED,
+                "missing or wrong admin bearer token",
+            );
         }
     } else if protected
         && let Some(token) = &cfg.api_token
@@ -148,19 +180,29 @@ mod tests {
 
     #[test]
     fn loopback_hosts_pass_and_others_do_not() {
-        let cfg = GuardConfig { loopback: true, ..Default::default() };
+        let cfg = GuardConfig {
+            loopback: true,
+            ..Default::default()
+        };
         assert!(cfg.host_ok(&headers(&[("host", "127.0.0.1:8000")])));
         assert!(cfg.host_ok(&headers(&[("host", "localhost")])));
         assert!(cfg.host_ok(&headers(&[("host", "[::1]:8000")])));
         assert!(!cfg.host_ok(&headers(&[("host", "evil.example:8000")])));
         assert!(!cfg.host_ok(&headers(&[])));
-        let cfg = GuardConfig { loopback: true, allowed_hosts: vec!["erp.example.com".into()], ..Default::default() };
+        let cfg = GuardConfig {
+            loopback: true,
+            allowed_hosts: vec!["erp.example.com".into()],
+            ..Default::default()
+        };
         assert!(cfg.host_ok(&headers(&[("host", "erp.example.com:443")])));
     }
 
     #[test]
     fn foreign_origins_are_refused() {
-        let cfg = GuardConfig { loopback: true, ..Default::default() };
+        let cfg = GuardConfig {
+            loopback: true,
+            ..Default::default()
+        };
         assert!(cfg.origin_ok(&headers(&[])));
         assert!(cfg.origin_ok(&headers(&[("origin", "http://localhost:3000")])));
         assert!(!cfg.origin_ok(&headers(&[("origin", "https://evil.example")])));

@@ -7,7 +7,11 @@ use daniel::cli;
 use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
-#[command(name = "daniel", version, about = "Plugin host that puts Odoo in reach of AI agents")]
+#[command(
+    name = "daniel",
+    version,
+    about = "Plugin host that puts Odoo in reach of AI agents"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,

@@ -48,10 +48,22 @@ impl Instances {
         for (name, spec) in &config.instances {
             let (url, db, login, secret) = match &spec.endpoint {
                 Endpoint::Sandbox => {
-                    let s = sandbox.ok_or_else(|| Error::NoSandbox { instance: name.clone() })?;
-                    (s.url.clone(), s.db.clone(), s.login.clone(), s.password.clone())
+                    let s = sandbox.ok_or_else(|| Error::NoSandbox {
+                        instance: name.clone(),
+                    })?;
+                    (
+                        s.url.clone(),
+                        s.db.clone(),
+                        s.login.clone(),
+                        s.password.clone(),
+                    )
                 }
-                Endpoint::Remote { url, db, login, key } => (url.clone(), db.clone(), login.clone(), key.clone()),
+                Endpoint::Remote {
+                    url,
+                    db,
+                    login,
+                    key,
+                } => (url.clone(), db.clone(), login.clone(), key.clone()),
             };
             let client = OdooClient::new(InstanceConfig {
                 name: name.clone(),
@@ -62,7 +74,10 @@ impl Instances {
                 timeout: spec.timeout,
                 max_connections: spec.max_connections,
             })
-            .map_err(|source| Error::Client { instance: name.clone(), source })?;
+            .map_err(|source| Error::Client {
+                instance: name.clone(),
+                source,
+            })?;
             by_name.insert(name.clone(), (spec.clone(), client));
         }
         Ok(Instances { by_name })

@@ -11,12 +11,23 @@ use crate::config::{Grants, InstanceSpec};
 /// operator can fix `plugins.toml` from the message alone.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Denied {
-    #[error("plugin {plugin:?} has no Odoo instance for tool {tool:?} (set plugins.{plugin}.instance)")]
+    #[error(
+        "plugin {plugin:?} has no Odoo instance for tool {tool:?} (set plugins.{plugin}.instance)"
+    )]
     NoInstance { plugin: String, tool: String },
     #[error("plugin {plugin:?} is not granted {model}.{method} (plugins.{plugin}.grants)")]
-    NotGranted { plugin: String, model: String, method: String },
+    NotGranted {
+        plugin: String,
+        model: String,
+        method: String,
+    },
     #[error("instance {instance:?} is read-only: {model}.{method} writes (plugin {plugin:?})")]
-    ReadOnly { plugin: String, instance: String, model: String, method: String },
+    ReadOnly {
+        plugin: String,
+        instance: String,
+        model: String,
+        method: String,
+    },
     #[error("plugin {plugin:?} may not send messages (plugins.{plugin}.messaging)")]
     Messaging { plugin: String },
 }
@@ -36,14 +47,21 @@ pub fn check_odoo<'a>(
     let instance = grants
         .instance_for(tool)
         .and_then(instance_of)
-        .ok_or_else(|| Denied::NoInstance { plugin: plugin.into(), tool: tool.into() })?;
+        .ok_or_else(|| Denied::NoInstance {
+            plugin: plugin.into(),
+            tool: tool.into(),
+        })?;
     let granted = match grants.models.get(model) {
         Some(None) => true,
         Some(Some(methods)) => methods.contains(method),
         None => false,
     };
     if !granted {
-        return Err(Denied::NotGranted { plugin: plugin.into(), model: model.into(), method: method.into() });
+        return Err(Denied::NotGranted {
+            plugin: plugin.into(),
+            model: model.into(),
+            method: method.into(),
+        });
     }
     if instance.read_only && daniel_odoo::is_write_method(method) {
         return Err(Denied::ReadOnly {
@@ -61,7 +79,13 @@ pub fn check_odoo<'a>(
 /// # Errors
 /// [`Denied::Messaging`] when `plugins.NAME.messaging` is not set.
 pub fn check_messaging(plugin: &str, grants: &Grants) -> Result<(), Denied> {
-    if grants.messaging { Ok(()) } else { Err(Denied::Messaging { plugin: plugin.into() }) }
+    if grants.messaging {
+        Ok(())
+    } else {
+        Err(Denied::Messaging {
+            plugin: plugin.into(),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -86,7 +110,10 @@ mod tests {
             instance: Some("prod".into()),
             tool_instances: BTreeMap::from([("create".into(), "dev".into())]),
             models: BTreeMap::from([
-                ("res.partner".into(), Some(BTreeSet::from(["search_read".into(), "create".into()]))),
+                (
+                    "res.partner".into(),
+                    Some(BTreeSet::from(["search_read".into(), "create".into()])),
+                ),
                 ("crm.lead".into(), None),
             ]),
             messaging: false,
@@ -108,19 +135,31 @@ mod tests {
     fn granted_reads_go_to_the_tools_instance() {
         assert_eq!(check("list", "res.partner", "search_read").unwrap(), "prod");
         assert_eq!(check("create", "res.partner", "create").unwrap(), "dev");
-        assert_eq!(check("create", "crm.lead", "action_set_won_rainbowman").unwrap(), "dev");
+        assert_eq!(
+            check("create", "crm.lead", "action_set_won_rainbowman").unwrap(),
+            "dev"
+        );
     }
 
     #[test]
     fn ungranted_model_or_method_is_denied_with_names() {
         let err = check("list", "sale.order", "read").unwrap_err();
-        assert_eq!(err.to_string(), "plugin \"sales\" is not granted sale.order.read (plugins.sales.grants)");
-        assert!(matches!(check("list", "res.partner", "unlink"), Err(Denied::NotGranted { .. })));
+        assert_eq!(
+            err.to_string(),
+            "plugin \"sales\" is not granted sale.order.read (plugins.sales.grants)"
+        );
+        assert!(matches!(
+            check("list", "res.partner", "unlink"),
+            Err(Denied::NotGranted { .. })
+        ));
     }
 
     #[test]
     fn read_only_instance_refuses_writes_and_actions_whatever_the_grant() {
-        assert!(matches!(check("list", "res.partner", "create"), Err(Denied::ReadOnly { .. })));
+        assert!(matches!(
+            check("list", "res.partner", "create"),
+            Err(Denied::ReadOnly { .. })
+        ));
         let err = check("list", "crm.lead", "action_set_lost").unwrap_err();
         assert!(err.to_string().contains("read-only"), "{err}");
         assert!(check("list", "crm.lead", "search_read").is_ok());

@@ -25,12 +25,18 @@ const DEBOUNCE: Duration = Duration::from_millis(25);
 ///
 /// # Errors
 /// If the folders cannot be watched (for example the plugin folder cannot be created).
-pub fn spawn(app: AppState, shutdown: CancellationToken) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+pub fn spawn(
+    app: AppState,
+    shutdown: CancellationToken,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     let config = app.config();
     let config_file = absolute(&config.source);
     let plugin_dir = absolute(&config.plugin_dir);
     std::fs::create_dir_all(&plugin_dir)?;
-    let config_dir = config_file.parent().map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+    let config_dir = config_file
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."));
     let (tx, mut rx) = mpsc::channel::<()>(1);
     let (file_name, dir) = (config_file.clone(), plugin_dir.clone());
     let (raw_tx, raw_rx) = std_mpsc::channel::<DebounceEventResult>();
@@ -38,18 +44,22 @@ pub fn spawn(app: AppState, shutdown: CancellationToken) -> anyhow::Result<tokio
     debouncer.watch(&plugin_dir, RecursiveMode::NonRecursive)?;
     debouncer.watch(&config_dir, RecursiveMode::NonRecursive)?;
     // A plain thread drains notify's channel: notify calls back on its own thread.
-    std::thread::Builder::new().name("daniel-watch".into()).spawn(move || {
-        for result in raw_rx {
-            let Ok(events) = result else { continue };
-            let relevant = events.iter().flat_map(|e| e.paths.iter()).any(|p| {
-                p == &file_name || (p.parent() == Some(dir.as_path()) && p.extension().is_some_and(|e| e == "wasm"))
-            });
-            // A full channel means a reload is already pending: that one will see this change too.
-            if relevant && tx.try_send(()).is_err() && tx.is_closed() {
-                break;
+    std::thread::Builder::new()
+        .name("daniel-watch".into())
+        .spawn(move || {
+            for result in raw_rx {
+                let Ok(events) = result else { continue };
+                let relevant = events.iter().flat_map(|e| e.paths.iter()).any(|p| {
+                    p == &file_name
+                        || (p.parent() == Some(dir.as_path())
+                            && p.extension().is_some_and(|e| e == "wasm"))
+                });
+                // A full channel means a reload is already pending: that one will see this change too.
+                if relevant && tx.try_send(()).is_err() && tx.is_closed() {
+                    break;
+                }
             }
-        }
-    })?;
+        })?;
     tracing::info!(config = %config_file.display(), plugins = %plugin_dir.display(), "watching for plugin changes");
     Ok(tokio::spawn(async move {
         let _debouncer = debouncer;

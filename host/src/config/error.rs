@@ -24,7 +24,10 @@ pub enum Error {
         source: std::io::Error,
     },
     #[error("{}", render(path, problems))]
-    Invalid { path: PathBuf, problems: Vec<Problem> },
+    Invalid {
+        path: PathBuf,
+        problems: Vec<Problem>,
+    },
 }
 
 fn render(path: &std::path::Path, problems: &[Problem]) -> String {

@@ -38,7 +38,9 @@ pub(crate) fn expand(text: &str, env: &dyn Env) -> Result<String, String> {
             if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
                 return Err(format!("invalid variable name {name:?} in ${{...}}"));
             }
-            let value = env.var(name).ok_or_else(|| format!("environment variable {name} is not set"))?;
+            let value = env
+                .var(name)
+                .ok_or_else(|| format!("environment variable {name} is not set"))?;
             out.push_str(&value);
             rest = &body[end + 1..];
         } else {
@@ -69,7 +71,15 @@ mod tests {
     fn names_the_missing_variable() {
         let err = expand("${NOPE}", &env()).unwrap_err();
         assert!(err.contains("NOPE"), "{err}");
-        assert!(expand("${KEY", &env()).unwrap_err().contains("unterminated"));
-        assert!(expand("${A B}", &env()).unwrap_err().contains("invalid variable"));
+        assert!(
+            expand("${KEY", &env())
+                .unwrap_err()
+                .contains("unterminated")
+        );
+        assert!(
+            expand("${A B}", &env())
+                .unwrap_err()
+                .contains("invalid variable")
+        );
     }
 }

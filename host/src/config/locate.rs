@@ -9,7 +9,11 @@ pub(crate) fn line_of(text: &str, path: &[&str]) -> Option<usize> {
     for split in (1..=path.len()).rev() {
         let (table, keys) = path.split_at(split);
         if let Some(header) = header_line(text, table) {
-            return Some(keys.first().and_then(|k| key_line(text, header, k)).unwrap_or(header + 1));
+            return Some(
+                keys.first()
+                    .and_then(|k| key_line(text, header, k))
+                    .unwrap_or(header + 1),
+            );
         }
     }
     // Keys at the top level, or inline tables (`plugins.crm.instance = ...`).
@@ -43,7 +47,10 @@ fn key_line(text: &str, header: usize, key: &str) -> Option<usize> {
 }
 
 fn normalise(key: &str) -> String {
-    key.split('.').map(|p| p.trim().trim_matches('"')).collect::<Vec<_>>().join(".")
+    key.split('.')
+        .map(|p| p.trim().trim_matches('"'))
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 #[cfg(test)]
@@ -56,7 +63,10 @@ mod tests {
     fn finds_keys_under_their_table() {
         assert_eq!(line_of(TEXT, &["host", "plugin_dir"]), Some(2));
         assert_eq!(line_of(TEXT, &["plugins", "crm", "instance"]), Some(6));
-        assert_eq!(line_of(TEXT, &["plugins", "crm", "grants", "crm.lead"]), Some(9));
+        assert_eq!(
+            line_of(TEXT, &["plugins", "crm", "grants", "crm.lead"]),
+            Some(9)
+        );
     }
 
     #[test]

@@ -67,7 +67,12 @@ pub enum Endpoint {
     /// The embedded sandbox (its address is known only once it is bound).
     Sandbox,
     /// A real Odoo server.
-    Remote { url: String, db: String, login: String, key: String },
+    Remote {
+        url: String,
+        db: String,
+        login: String,
+        key: String,
+    },
 }
 
 impl std::fmt::Debug for Endpoint {
@@ -111,8 +116,14 @@ pub struct TwilioSpec {
 
 impl std::fmt::Debug for MessagingSpec {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let mode = if self.twilio.is_some() { "twilio" } else { "offline" };
-        f.debug_struct("MessagingSpec").field("mode", &mode).finish()
+        let mode = if self.twilio.is_some() {
+            "twilio"
+        } else {
+            "offline"
+        };
+        f.debug_struct("MessagingSpec")
+            .field("mode", &mode)
+            .finish()
     }
 }
 
@@ -160,7 +171,10 @@ pub struct Grants {
 impl Grants {
     /// The instance a tool's Odoo calls go to, if the plugin has one.
     pub fn instance_for(&self, tool: &str) -> Option<&str> {
-        self.tool_instances.get(tool).or(self.instance.as_ref()).map(String::as_str)
+        self.tool_instances
+            .get(tool)
+            .or(self.instance.as_ref())
+            .map(String::as_str)
     }
 }
 
@@ -171,8 +185,10 @@ impl Config {
     /// [`Error::Read`] if the file cannot be read, [`Error::Invalid`] listing every
     /// problem (with line and key) otherwise.
     pub fn load(path: &Path, env: &dyn Env) -> Result<Config, Error> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|source| Error::Read { path: path.to_owned(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Read {
+            path: path.to_owned(),
+            source,
+        })?;
         Self::parse(&text, path, env)
     }
 
@@ -193,6 +209,8 @@ impl Config {
 
     /// Whether any instance is served by the embedded sandbox.
     pub fn needs_sandbox(&self) -> bool {
-        self.instances.values().any(|i| matches!(i.endpoint, Endpoint::Sandbox))
+        self.instances
+            .values()
+            .any(|i| matches!(i.endpoint, Endpoint::Sandbox))
     }
 }

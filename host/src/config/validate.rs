@@ -30,24 +30,50 @@ pub(super) fn parse(text: &str, path: &Path, env: &dyn Env) -> Result<Config, Er
         path: path.to_owned(),
         problems: vec![syntax_problem(text, &e)],
     })?;
-    let mut problems = Problems { text, list: Vec::new() };
-    let base = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut problems = Problems {
+        text,
+        list: Vec::new(),
+    };
+    let base = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let config = build(raw, path, base, env, &mut problems);
     if problems.list.is_empty() {
         Ok(config)
     } else {
-        Err(Error::Invalid { path: path.to_owned(), problems: problems.list })
+        Err(Error::Invalid {
+            path: path.to_owned(),
+            problems: problems.list,
+        })
     }
 }
 
 fn syntax_problem(text: &str, e: &toml::de::Error) -> Problem {
-    let line = e.span().map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+    let line = e
+        .span()
+        .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
     // toml's message repeats the snippet; the first line is the rule that failed.
-    let message = e.message().lines().next().unwrap_or("invalid TOML").to_owned();
-    Problem { line, key: "(syntax)".to_owned(), message }
+    let message = e
+        .message()
+        .lines()
+        .next()
+        .unwrap_or("invalid TOML")
+        .to_owned();
+    Problem {
+        line,
+        key: "(syntax)".to_owned(),
+        message,
+    }
 }
 
-fn build(raw: RawConfig, source: &Path, base: &Path, env: &dyn Env, p: &mut Problems<'_>) -> Config {
+fn build(
+    raw: RawConfig,
+    source: &Path,
+    base: &Path,
+    env: &dyn Env,
+    p: &mut Problems<'_>,
+) -> Config {
     let plugin_dir = base.join(raw.host.plugin_dir.as_deref().unwrap_or("plugins/dist"));
     let cache_dir = base.join(raw.host.cache_dir.as_deref().unwrap_or("var/cache"));
     // Names count as known even if their settings are invalid, so one mistake is
@@ -61,7 +87,10 @@ fn build(raw: RawConfig, source: &Path, base: &Path, env: &dyn Env, p: &mut Prob
     }
     if known.is_empty() {
         known.insert(DEFAULT_INSTANCE.to_owned());
-        instances.insert(DEFAULT_INSTANCE.to_owned(), sandbox_instance(DEFAULT_INSTANCE, false));
+        instances.insert(
+            DEFAULT_INSTANCE.to_owned(),
+            sandbox_instance(DEFAULT_INSTANCE, false),
+        );
     }
     let mut plugins = BTreeMap::new();
     for (name, plugin) in raw.plugins {
@@ -94,33 +123,53 @@ fn sandbox_instance(name: &str, read_only: bool) -> InstanceSpec {
     }
 }
 
-fn instance(name: &str, raw: RawInstance, base: &Path, env: &dyn Env, p: &mut Problems<'_>) -> Option<InstanceSpec> {
+fn instance(
+    name: &str,
+    raw: RawInstance,
+    base: &Path,
+    env: &dyn Env,
+    p: &mut Problems<'_>,
+) -> Option<InstanceSpec> {
     let at = |key: &'static str| ["odoo", "instances", name, key];
     if !valid_name(name) {
-        p.add(&["odoo", "instances", name], format!("instance name {name:?} must match [a-z0-9_-]+"));
+        p.add(
+            &["odoo", "instances", name],
+            format!("instance name {name:?} must match [a-z0-9_-]+"),
+        );
     }
     let mut spec = sandbox_instance(name, raw.read_only);
     spec.timeout = Duration::from_secs(raw.timeout_secs.unwrap_or(30));
     spec.max_connections = raw.max_connections.unwrap_or(8);
     if spec.max_connections == 0 || spec.max_connections > 256 {
-        p.add(&at("max_connections"), format!("{} is out of range 1..=256", spec.max_connections));
+        p.add(
+            &at("max_connections"),
+            format!("{} is out of range 1..=256", spec.max_connections),
+        );
     }
     if raw.timeout_secs == Some(0) {
         p.add(&at("timeout_secs"), "must be at least 1");
     }
     if raw.sandbox {
-        for (key, set) in [("url", raw.url.is_some()), ("db", raw.db.is_some()), ("login", raw.login.is_some())] {
+        for (key, set) in [
+            ("url", raw.url.is_some()),
+            ("db", raw.db.is_some()),
+            ("login", raw.login.is_some()),
+        ] {
             if set {
-                p.add(&at(key), "not allowed with sandbox = true (the sandbox supplies it)");
+                p.add(
+                    &at(key),
+                    "not allowed with sandbox = true (the sandbox supplies it)",
+                );
             }
         }
         return Some(spec);
     }
     let mut missing = |key: &'static str, v: Option<String>| {
-        v.map(|v| expand(&v, env).map_err(|e| p.add(&at(key), e)).ok()).unwrap_or_else(|| {
-            p.add(&at(key), "missing (or set sandbox = true)");
-            None
-        })
+        v.map(|v| expand(&v, env).map_err(|e| p.add(&at(key), e)).ok())
+            .unwrap_or_else(|| {
+                p.add(&at(key), "missing (or set sandbox = true)");
+                None
+            })
     };
     let url = missing("url", raw.url);
     let db = missing("db", raw.db);
@@ -131,9 +180,14 @@ fn instance(name: &str, raw: RawInstance, base: &Path, env: &dyn Env, p: &mut Pr
             None
         }
         (Some(k), None) => expand(&k, env).map_err(|e| p.add(&at("key"), e)).ok(),
-        (None, Some(f)) => read_secret(&base.join(&f)).map_err(|e| p.add(&at("key_file"), e)).ok(),
+        (None, Some(f)) => read_secret(&base.join(&f))
+            .map_err(|e| p.add(&at("key_file"), e))
+            .ok(),
         (None, None) => {
-            p.add(&at("key"), "missing: an API key or password, e.g. key = \"${ODOO_KEY}\"");
+            p.add(
+                &at("key"),
+                "missing: an API key or password, e.g. key = \"${ODOO_KEY}\"",
+            );
             None
         }
     };
@@ -142,7 +196,12 @@ fn instance(name: &str, raw: RawInstance, base: &Path, env: &dyn Env, p: &mut Pr
     {
         p.add(&at("url"), format!("{u:?} is not an http(s) URL"));
     }
-    spec.endpoint = Endpoint::Remote { url: url?, db: db?, login: login?, key: key? };
+    spec.endpoint = Endpoint::Remote {
+        url: url?,
+        db: db?,
+        login: login?,
+        key: key?,
+    };
     Some(spec)
 }
 
@@ -154,8 +213,12 @@ fn read_secret(path: &Path) -> Result<String, String> {
 
 fn messaging(raw: RawMessaging, env: &dyn Env, p: &mut Problems<'_>) -> MessagingSpec {
     let mut get = |key: &'static str, v: Option<String>| {
-        v.and_then(|v| expand(&v, env).map_err(|e| p.add(&["messaging", key], e)).ok())
-            .filter(|v| !v.is_empty())
+        v.and_then(|v| {
+            expand(&v, env)
+                .map_err(|e| p.add(&["messaging", key], e))
+                .ok()
+        })
+        .filter(|v| !v.is_empty())
     };
     let sid = get("twilio_account_sid", raw.twilio_account_sid);
     let token = get("twilio_auth_token", raw.twilio_auth_token);
@@ -172,11 +235,17 @@ fn messaging(raw: RawMessaging, env: &dyn Env, p: &mut Problems<'_>) -> Messagin
         }),
         (None, None) => None,
         (Some(_), None) => {
-            p.add(&["messaging", "twilio_auth_token"], "missing while twilio_account_sid is set");
+            p.add(
+                &["messaging", "twilio_auth_token"],
+                "missing while twilio_account_sid is set",
+            );
             None
         }
         (None, Some(_)) => {
-            p.add(&["messaging", "twilio_account_sid"], "missing while twilio_auth_token is set");
+            p.add(
+                &["messaging", "twilio_account_sid"],
+                "missing while twilio_auth_token is set",
+            );
             None
         }
     };
@@ -195,32 +264,65 @@ fn plugin_spec(
         p.add(&key.iter().map(String::as_str).collect::<Vec<_>>(), msg);
     };
     if !valid_name(name) {
-        add(p, vec!["plugins".into(), name.into()], format!("plugin name {name:?} must match [a-z0-9_-]+"));
+        add(
+            p,
+            vec!["plugins".into(), name.into()],
+            format!("plugin name {name:?} must match [a-z0-9_-]+"),
+        );
     }
     let known = || instances.iter().cloned().collect::<Vec<_>>().join(", ");
     let check_instance = |p: &mut Problems<'_>, key: Vec<String>, inst: &str| {
         if !instances.contains(inst) {
-            add(p, key, format!("unknown instance {inst:?} (known: {})", known()));
+            add(
+                p,
+                key,
+                format!("unknown instance {inst:?} (known: {})", known()),
+            );
         }
     };
     if let Some(inst) = &raw.instance {
         check_instance(p, at("instance"), inst);
     }
     for (tool, inst) in &raw.tool_instances {
-        check_instance(p, vec!["plugins".into(), name.into(), "tool_instances".into(), tool.clone()], inst);
+        check_instance(
+            p,
+            vec![
+                "plugins".into(),
+                name.into(),
+                "tool_instances".into(),
+                tool.clone(),
+            ],
+            inst,
+        );
     }
     let mut models = BTreeMap::new();
     for (model, methods) in raw.grants {
-        let key = vec!["plugins".into(), name.into(), "grants".into(), model.clone()];
+        let key = vec![
+            "plugins".into(),
+            name.into(),
+            "grants".into(),
+            model.clone(),
+        ];
         if methods.is_empty() {
-            add(p, key.clone(), "empty method list (remove the entry to grant nothing)".into());
+            add(
+                p,
+                key.clone(),
+                "empty method list (remove the entry to grant nothing)".into(),
+            );
         }
         let set: BTreeSet<String> = methods.into_iter().collect();
         models.insert(model, if set.contains("*") { None } else { Some(set) });
     }
     let has_instance = raw.instance.is_some() || !raw.tool_instances.is_empty();
     if !models.is_empty() && !has_instance && instances.len() > 1 {
-        add(p, at("instance"), format!("grants are set but no instance is chosen (known: {})", known()));
+        add(
+            p,
+            at("instance"),
+            format!(
+                "grants are set but no instance is chosen (known: {})",
+                known()
+            ),
+        );
     }
     let limit = |p: &mut Problems<'_>, key: &str, v: Option<u64>, default: u64, max: u64| {
         let v = v.unwrap_or(default);
@@ -231,10 +333,20 @@ fn plugin_spec(
     };
     let memory_mb = limit(p, "memory_mb", raw.memory_mb, DEFAULT_MEMORY_MB, 4096);
     let cpu_ms = limit(p, "cpu_ms", raw.cpu_ms, DEFAULT_CPU_MS, 600_000);
-    let timeout_ms = limit(p, "timeout_ms", raw.timeout_ms, DEFAULT_TIMEOUT_MS, 3_600_000);
+    let timeout_ms = limit(
+        p,
+        "timeout_ms",
+        raw.timeout_ms,
+        DEFAULT_TIMEOUT_MS,
+        3_600_000,
+    );
     let settings = serde_json::to_value(&raw.settings).unwrap_or_default();
     // With a single instance, plugins with grants use it without having to say so.
-    let instance = raw.instance.or_else(|| (instances.len() == 1).then(|| instances.iter().next().cloned()).flatten());
+    let instance = raw.instance.or_else(|| {
+        (instances.len() == 1)
+            .then(|| instances.iter().next().cloned())
+            .flatten()
+    });
     PluginSpec {
         name: name.to_owned(),
         artifact: plugin_dir.join(raw.artifact.unwrap_or_else(|| format!("{name}.wasm"))),
@@ -244,13 +356,21 @@ fn plugin_spec(
             cpu: Duration::from_millis(cpu_ms),
             wall: Duration::from_millis(timeout_ms),
         },
-        grants: Grants { instance, tool_instances: raw.tool_instances, models, messaging: raw.messaging },
+        grants: Grants {
+            instance,
+            tool_instances: raw.tool_instances,
+            models,
+            messaging: raw.messaging,
+        },
         settings,
     }
 }
 
 /// Plugin and instance names appear in paths, logs and metrics: keep them plain.
 pub fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.len() <= 64 && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
-

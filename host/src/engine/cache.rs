@@ -20,7 +20,10 @@ impl CompileCache {
     pub(crate) fn new(engine: &wasmtime::Engine, dir: Option<PathBuf>) -> Self {
         let mut h = DefaultHasher::new();
         engine.precompile_compatibility_hash().hash(&mut h);
-        CompileCache { dir, engine_key: format!("{:016x}", h.finish()) }
+        CompileCache {
+            dir,
+            engine_key: format!("{:016x}", h.finish()),
+        }
     }
 
     /// Loads the component for `bytes` (whose SHA-256 is `hash`), compiling and
@@ -31,7 +34,10 @@ impl CompileCache {
         hash: &str,
         bytes: &[u8],
     ) -> wasmtime::Result<(Component, bool)> {
-        let path = self.dir.as_ref().map(|d| d.join(format!("{hash}-{}.cwasm", self.engine_key)));
+        let path = self
+            .dir
+            .as_ref()
+            .map(|d| d.join(format!("{hash}-{}.cwasm", self.engine_key)));
         if let Some(path) = &path
             && path.exists()
         {

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use wasmtime::component::ResourceTable;
 use wasmtime::StoreLimits;
+use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use super::bindings::{config, jobs, log, messaging, odoo, types};
@@ -88,9 +88,16 @@ impl HostState {
 
     /// Resolves the instance for `model.method` under the plugin's grants.
     fn authorize(&self, model: &str, method: &str) -> Result<String, odoo::OdooError> {
-        policy::check_odoo(self.plugin(), self.tool(), &self.spec.grants, |n| self.instances.spec(n), model, method)
-            .map(|i| i.name.clone())
-            .map_err(|d| odoo::OdooError::Denied(d.to_string()))
+        policy::check_odoo(
+            self.plugin(),
+            self.tool(),
+            &self.spec.grants,
+            |n| self.instances.spec(n),
+            model,
+            method,
+        )
+        .map(|i| i.name.clone())
+        .map_err(|d| odoo::OdooError::Denied(d.to_string()))
     }
 
     fn instance_name(&self) -> Result<String, odoo::OdooError> {
@@ -98,17 +105,24 @@ impl HostState {
             .grants
             .instance_for(self.tool())
             .map(str::to_owned)
-            .ok_or_else(|| odoo::OdooError::Denied(policy::Denied::NoInstance {
-                plugin: self.plugin().into(),
-                tool: self.tool().into(),
-            }
-            .to_string()))
+            .ok_or_else(|| {
+                odoo::OdooError::Denied(
+                    policy::Denied::NoInstance {
+                        plugin: self.plugin().into(),
+                        tool: self.tool().into(),
+                    }
+                    .to_string(),
+                )
+            })
     }
 }
 
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
@@ -129,7 +143,11 @@ fn odoo_error(e: daniel_odoo::Error) -> odoo::OdooError {
 fn parse_json(what: &str, text: &str, object: bool) -> Result<serde_json::Value, odoo::OdooError> {
     let value: serde_json::Value = serde_json::from_str(text)
         .map_err(|e| odoo::OdooError::Invalid(format!("{what}: not valid JSON ({e})")))?;
-    let ok = if object { value.is_object() } else { value.is_array() };
+    let ok = if object {
+        value.is_object()
+    } else {
+        value.is_array()
+    };
     if !ok {
         let want = if object { "an object" } else { "an array" };
         return Err(odoo::OdooError::Invalid(format!("{what}: expected {want}")));
@@ -146,8 +164,16 @@ impl odoo::Host for HostState {
         kwargs: String,
     ) -> wasmtime::Result<Result<String, odoo::OdooError>> {
         let prepared = self.authorize(&model, &method).and_then(|inst| {
-            let kwargs = if kwargs.trim().is_empty() { "{}" } else { &kwargs };
-            Ok((inst, parse_json("args", &args, false)?, parse_json("kwargs", kwargs, true)?))
+            let kwargs = if kwargs.trim().is_empty() {
+                "{}"
+            } else {
+                &kwargs
+            };
+            Ok((
+                inst,
+                parse_json("args", &args, false)?,
+                parse_json("kwargs", kwargs, true)?,
+            ))
         });
         let (inst, args, kwargs) = match prepared {
             Ok(p) => p,
@@ -155,7 +181,9 @@ impl odoo::Host for HostState {
         };
         let instances = self.instances.clone();
         let Some(client) = instances.client(&inst) else {
-            return Ok(Err(odoo::OdooError::Upstream(format!("odoo instance {inst:?} is not available"))));
+            return Ok(Err(odoo::OdooError::Upstream(format!(
+                "odoo instance {inst:?} is not available"
+            ))));
         };
         let started = Instant::now();
         let result = client.execute_kw(&model, &method, args, kwargs).await;
@@ -172,15 +200,25 @@ impl odoo::Host for HostState {
         };
         let instances = self.instances.clone();
         let Some(client) = instances.client(&inst) else {
-            return Ok(Err(odoo::OdooError::Upstream(format!("odoo instance {inst:?} is not available"))));
+            return Ok(Err(odoo::OdooError::Upstream(format!(
+                "odoo instance {inst:?} is not available"
+            ))));
         };
         let started = Instant::now();
         let v = client.version().await;
         self.cpu.add_host_time(started.elapsed());
-        Ok(v.map(|v| odoo::ServerVersion { major: v.major, minor: v.minor, text: v.text }).map_err(odoo_error))
+        Ok(v.map(|v| odoo::ServerVersion {
+            major: v.major,
+            minor: v.minor,
+            text: v.text,
+        })
+        .map_err(odoo_error))
     }
 
-    async fn field_names(&mut self, model: String) -> wasmtime::Result<Result<Vec<String>, odoo::OdooError>> {
+    async fn field_names(
+        &mut self,
+        model: String,
+    ) -> wasmtime::Result<Result<Vec<String>, odoo::OdooError>> {
         // Reading field names is as sensitive as reading the model: require a grant.
         let inst = match self.spec.grants.models.contains_key(&model) {
             true => self.instance_name(),
@@ -192,7 +230,9 @@ impl odoo::Host for HostState {
         };
         let instances = self.instances.clone();
         let Some(client) = instances.client(&inst) else {
-            return Ok(Err(odoo::OdooError::Upstream(format!("odoo instance {inst:?} is not available"))));
+            return Ok(Err(odoo::OdooError::Upstream(format!(
+                "odoo instance {inst:?} is not available"
+            ))));
         };
         let started = Instant::now();
         let names = client.field_names(&model).await;
@@ -220,7 +260,9 @@ impl messaging::Host for HostState {
         let sent = messenger.send(channel, &to, &body).await;
         self.cpu.add_host_time(started.elapsed());
         Ok(sent.map_err(|e| match e {
-            msg::Error::InvalidRecipient(_) => messaging::SendError::InvalidRecipient(e.to_string()),
+            msg::Error::InvalidRecipient(_) => {
+                messaging::SendError::InvalidRecipient(e.to_string())
+            }
             msg::Error::Upstream(_) => messaging::SendError::Upstream(e.to_string()),
         }))
     }
@@ -253,16 +295,28 @@ impl log::Host for HostState {
 }
 
 impl jobs::Host for HostState {
-    async fn submit(&mut self, kind: String, input: String) -> wasmtime::Result<Result<String, String>> {
+    async fn submit(
+        &mut self,
+        kind: String,
+        input: String,
+    ) -> wasmtime::Result<Result<String, String>> {
         let Some(tool) = self.tool.clone() else {
             return Ok(Err("jobs can only be submitted while a tool runs".into()));
         };
-        Ok(self.jobs.submit(self.plugin(), &tool, &kind, &input).map(|j| j.tracking_id).map_err(|e| e.to_string()))
+        Ok(self
+            .jobs
+            .submit(self.plugin(), &tool, &kind, &input)
+            .map(|j| j.tracking_id)
+            .map_err(|e| e.to_string()))
     }
 
     async fn status(&mut self, tracking_id: String) -> wasmtime::Result<Option<String>> {
         // A plugin sees only its own jobs.
-        Ok(self.jobs.get(&tracking_id).filter(|j| j.plugin == self.spec.name).map(|j| j.status_json().to_string()))
+        Ok(self
+            .jobs
+            .get(&tracking_id)
+            .filter(|j| j.plugin == self.spec.name)
+            .map(|j| j.status_json().to_string()))
     }
 
     async fn progress(&mut self, message: String) -> wasmtime::Result<()> {

@@ -26,7 +26,11 @@ pub(crate) struct CpuMeter {
 
 impl CpuMeter {
     pub(crate) fn new(budget: Duration) -> Self {
-        CpuMeter { started: Instant::now(), in_host: Duration::ZERO, budget }
+        CpuMeter {
+            started: Instant::now(),
+            in_host: Duration::ZERO,
+            budget,
+        }
     }
 
     /// Records time spent inside a host function.
@@ -41,7 +45,11 @@ impl CpuMeter {
 
     /// `Err` once the guest has used up its budget.
     pub(crate) fn check(&self) -> Result<(), LimitExceeded> {
-        if self.guest_time() > self.budget { Err(LimitExceeded::Cpu(self.budget)) } else { Ok(()) }
+        if self.guest_time() > self.budget {
+            Err(LimitExceeded::Cpu(self.budget))
+        } else {
+            Ok(())
+        }
     }
 }
 

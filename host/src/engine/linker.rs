@@ -7,11 +7,11 @@
 //! construction rather than denied by a check.
 
 use wasmtime::component::{HasSelf, Linker, ResourceTable};
-use wasmtime_wasi::p2::bindings::{cli, clocks, random};
+use wasmtime_wasi::WasiView;
 use wasmtime_wasi::cli::{WasiCli, WasiCliView};
 use wasmtime_wasi::clocks::{WasiClocks, WasiClocksView};
+use wasmtime_wasi::p2::bindings::{cli, clocks, random};
 use wasmtime_wasi::random::{WasiRandom, WasiRandomView};
-use wasmtime_wasi::WasiView;
 
 use super::bindings::ToolPlugin;
 use super::host::HostState;

@@ -87,7 +87,14 @@ impl Engine {
         spawn_ticker(&engine)?;
         let cache = cache::CompileCache::new(&engine, config.cache_dir);
         tracing::info!(pooling, "wasm engine ready");
-        Ok(Engine { engine, linker, cache, services, permits: Arc::new(Semaphore::new(MAX_INSTANCES as usize)), pooling })
+        Ok(Engine {
+            engine,
+            linker,
+            cache,
+            services,
+            permits: Arc::new(Semaphore::new(MAX_INSTANCES as usize)),
+            pooling,
+        })
     }
 
     /// Whether the pooling allocator is in use.
@@ -102,14 +109,19 @@ impl Engine {
     /// [`Error::Compile`] for bytes that are not a component, [`Error::Link`] for a
     /// component that imports something the host does not provide.
     pub fn prepare(&self, hash: &str, bytes: &[u8]) -> Result<Prepared, Error> {
-        let (component, from_cache) =
-            self.cache.load(&self.engine, hash, bytes).map_err(|e| Error::Compile(format!("{e:#}")))?;
+        let (component, from_cache) = self
+            .cache
+            .load(&self.engine, hash, bytes)
+            .map_err(|e| Error::Compile(format!("{e:#}")))?;
         let pre = self.link(&component)?;
         Ok(Prepared { pre, from_cache })
     }
 
     fn link(&self, component: &Component) -> Result<bindings::ToolPluginPre<HostState>, Error> {
-        let pre = self.linker.instantiate_pre(component).map_err(|e| Error::Link(format!("{e:#}")))?;
+        let pre = self
+            .linker
+            .instantiate_pre(component)
+            .map_err(|e| Error::Link(format!("{e:#}")))?;
         bindings::ToolPluginPre::new(pre).map_err(|e| Error::Link(format!("{e:#}")))
     }
 
@@ -117,8 +129,15 @@ impl Engine {
     ///
     /// # Errors
     /// [`Error`] if the plugin traps or exceeds its limits while describing itself.
-    pub async fn describe(&self, prepared: &Prepared, spec: Arc<PluginSpec>) -> Result<Vec<ToolSpec>, Error> {
-        self.run(prepared, spec, Activity::default(), |plugin, store| Box::pin(plugin.call_describe(store))).await
+    pub async fn describe(
+        &self,
+        prepared: &Prepared,
+        spec: Arc<PluginSpec>,
+    ) -> Result<Vec<ToolSpec>, Error> {
+        self.run(prepared, spec, Activity::default(), |plugin, store| {
+            Box::pin(plugin.call_describe(store))
+        })
+        .await
     }
 
     /// Calls `tool` with `arguments` (JSON text) in a fresh instance.
@@ -135,7 +154,10 @@ impl Engine {
     ) -> Result<Result<ToolOutput, ToolError>, Error> {
         let name = tool.to_owned();
         let args = arguments.to_owned();
-        let activity = Activity { tool: Some(tool.to_owned()), job: None };
+        let activity = Activity {
+            tool: Some(tool.to_owned()),
+            job: None,
+        };
         self.run(prepared, spec, activity, move |plugin, store| {
             Box::pin(async move { plugin.call_call(store, &name, &args).await })
         })
@@ -156,7 +178,10 @@ impl Engine {
         input: &str,
     ) -> Result<Result<ToolOutput, ToolError>, Error> {
         let (kind, input) = (kind.to_owned(), input.to_owned());
-        let activity = Activity { tool: Some(tool.to_owned()), job: Some(job_id.to_owned()) };
+        let activity = Activity {
+            tool: Some(tool.to_owned()),
+            job: Some(job_id.to_owned()),
+        };
         self.run(prepared, spec, activity, move |plugin, store| {
             Box::pin(async move { plugin.call_run_job(store, &kind, &input).await })
         })
@@ -174,9 +199,15 @@ impl Engine {
         f: impl for<'a> FnOnce(
             &'a bindings::ToolPlugin,
             &'a mut Store<HostState>,
-        ) -> std::pin::Pin<Box<dyn Future<Output = wasmtime::Result<R>> + Send + 'a>>,
+        ) -> std::pin::Pin<
+            Box<dyn Future<Output = wasmtime::Result<R>> + Send + 'a>,
+        >,
     ) -> Result<R, Error> {
-        let _permit = self.permits.acquire().await.map_err(|_| Error::Trap("engine is shutting down".into()))?;
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|_| Error::Trap("engine is shutting down".into()))?;
         let limits = spec.limits;
         let mut store = Store::new(&self.engine, HostState::new(spec, activity, &self.services));
         store.limiter(|s| &mut s.limits);
@@ -204,7 +235,9 @@ fn classify(e: wasmtime::Error, memory_bytes: u64) -> Error {
     }
     let text = format!("{e:#}");
     if text.contains("growing memory") || text.contains("memory allocation") {
-        return Error::Memory { cap_mb: memory_bytes >> 20 };
+        return Error::Memory {
+            cap_mb: memory_bytes >> 20,
+        };
     }
     match e.downcast_ref::<wasmtime::Trap>() {
         Some(wasmtime::Trap::UnreachableCodeReached) => Error::Trap("the plugin panicked".into()),
@@ -233,7 +266,9 @@ fn build_engine(no_pooling: bool) -> anyhow::Result<(wasmtime::Engine, bool)> {
         cfg.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pool));
         match wasmtime::Engine::new(&cfg) {
             Ok(engine) => return Ok((engine, true)),
-            Err(e) => tracing::warn!(error = %e, "pooling allocator unavailable; using on-demand allocation"),
+            Err(e) => {
+                tracing::warn!(error = %e, "pooling allocator unavailable; using on-demand allocation")
+            }
         }
     }
     Ok((wasmtime::Engine::new(&base_config())?, false))
@@ -242,12 +277,14 @@ fn build_engine(no_pooling: bool) -> anyhow::Result<(wasmtime::Engine, bool)> {
 /// Advances the epoch on a named OS thread; holds only a weak engine reference.
 fn spawn_ticker(engine: &wasmtime::Engine) -> std::io::Result<()> {
     let weak = engine.weak();
-    std::thread::Builder::new().name("daniel-epoch".into()).spawn(move || {
-        while let Some(engine) = weak.upgrade() {
-            engine.increment_epoch();
-            drop(engine);
-            std::thread::sleep(EPOCH_TICK);
-        }
-    })?;
+    std::thread::Builder::new()
+        .name("daniel-epoch".into())
+        .spawn(move || {
+            while let Some(engine) = weak.upgrade() {
+                engine.increment_epoch();
+                drop(engine);
+                std::thread::sleep(EPOCH_TICK);
+            }
+        })?;
     Ok(())
 }

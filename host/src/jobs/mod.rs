@@ -52,11 +52,14 @@ impl Jobs {
     /// [`Error`] for a bad kind or input, a full queue, or a store failure.
     pub fn submit(&self, plugin: &str, tool: &str, kind: &str, input: &str) -> Result<Job, Error> {
         let valid_kind = (1..=32).contains(&kind.len())
-            && kind.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+            && kind
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
         if !valid_kind {
             return Err(Error::BadKind(kind.to_owned()));
         }
-        let input: serde_json::Value = serde_json::from_str(input).map_err(|e| Error::BadInput(e.to_string()))?;
+        let input: serde_json::Value =
+            serde_json::from_str(input).map_err(|e| Error::BadInput(e.to_string()))?;
         let job = Job::new(plugin, tool, kind, input);
         let permit = self.queue.try_reserve().map_err(|_| Error::QueueFull)?;
         self.store.insert(&job).map_err(Error::Store)?;
@@ -72,7 +75,10 @@ impl Jobs {
     /// Records progress of a running job.
     pub fn progress(&self, id: &str, message: &str) {
         let message: String = message.chars().take(500).collect();
-        if let Err(e) = self.store.update(id, &mut |j| j.progress = Some(message.clone())) {
+        if let Err(e) = self
+            .store
+            .update(id, &mut |j| j.progress = Some(message.clone()))
+        {
             tracing::warn!(job = id, error = %e, "cannot record job progress");
         }
     }

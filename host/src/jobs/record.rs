@@ -72,8 +72,14 @@ impl Job {
             }
         };
         put("progress", self.progress.clone().map(Value::String));
-        put("started_at", self.started_at.map(|t| Value::String(t.to_rfc3339())));
-        put("completed_at", self.completed_at.map(|t| Value::String(t.to_rfc3339())));
+        put(
+            "started_at",
+            self.started_at.map(|t| Value::String(t.to_rfc3339())),
+        );
+        put(
+            "completed_at",
+            self.completed_at.map(|t| Value::String(t.to_rfc3339())),
+        );
         put("result", self.result.clone());
         put("error", self.error.clone().map(Value::String));
         doc
@@ -102,7 +108,10 @@ mod tests {
         j.error = Some("boom".into());
         j.completed_at = Some(Utc::now());
         let s = j.status_json();
-        assert_eq!((s["status"].as_str(), s["error"].as_str()), (Some("failed"), Some("boom")));
+        assert_eq!(
+            (s["status"].as_str(), s["error"].as_str()),
+            (Some("failed"), Some("boom"))
+        );
         assert!(s["elapsed_time"].as_str().unwrap().ends_with('s'));
     }
 }

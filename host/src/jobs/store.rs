@@ -52,8 +52,12 @@ impl JobStore for MemoryStore {
     }
 
     fn unfinished(&self) -> Result<Vec<Job>, String> {
-        let mut out: Vec<Job> =
-            self.lock().values().filter(|j| matches!(j.state, JobState::Queued | JobState::Processing)).cloned().collect();
+        let mut out: Vec<Job> = self
+            .lock()
+            .values()
+            .filter(|j| matches!(j.state, JobState::Queued | JobState::Processing))
+            .cloned()
+            .collect();
         out.sort_by_key(|j| j.created_at);
         Ok(out)
     }

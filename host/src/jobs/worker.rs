@@ -34,7 +34,9 @@ pub fn spawn_workers(
                 () = shutdown.cancelled() => break,
                 id = queue.recv() => match id { Some(id) => id, None => break },
             };
-            let Ok(permit) = permits.clone().acquire_owned().await else { break };
+            let Ok(permit) = permits.clone().acquire_owned().await else {
+                break;
+            };
             let (jobs, registry, engine) = (jobs.clone(), registry.clone(), engine.clone());
             t.spawn(async move {
                 run(&jobs, &registry, &engine, &id).await;
@@ -65,8 +67,21 @@ async fn run(jobs: &Jobs, registry: &Registry, engine: &Engine, id: &str) {
         None => Err(format!("plugin {:?} is not loaded", job.plugin)),
         Some(rev) => {
             let input = job.input.to_string();
-            match engine.run_job(&rev.prepared, rev.spec.clone(), &job.tool, id, &job.kind, &input).await {
-                Ok(Ok(out)) => Ok(out.structured.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or(serde_json::Value::Null)),
+            match engine
+                .run_job(
+                    &rev.prepared,
+                    rev.spec.clone(),
+                    &job.tool,
+                    id,
+                    &job.kind,
+                    &input,
+                )
+                .await
+            {
+                Ok(Ok(out)) => Ok(out
+                    .structured
+                    .and_then(|s| serde_json::from_str(&s).ok())
+                    .unwrap_or(serde_json::Value::Null)),
                 Ok(Err(e)) => Err(tool_error(&e)),
                 Err(e) => Err(format!("plugin failed: {e}")),
             }

@@ -1,13 +1,19 @@
 //! Mapping between the registry's types and MCP's wire types.
 
-use rmcp::model::{CallToolResult, ContentBlock, ResourceContents, Tool as McpTool, ToolAnnotations};
+use rmcp::model::{
+    CallToolResult, ContentBlock, ResourceContents, Tool as McpTool, ToolAnnotations,
+};
 
 use crate::engine::{Content, ToolError};
 use crate::registry::{CallError, CallOutput, Tool};
 
 /// A catalogue tool as `tools/list` shows it.
 pub(crate) fn tool(t: &Tool) -> McpTool {
-    let mut out = McpTool::new_with_raw(t.name.clone(), Some(t.description.clone().into()), t.input_schema.clone());
+    let mut out = McpTool::new_with_raw(
+        t.name.clone(),
+        Some(t.description.clone().into()),
+        t.input_schema.clone(),
+    );
     if let Some(title) = &t.title {
         out = out.with_title(title.clone());
     }
@@ -30,7 +36,12 @@ fn content(c: Content) -> ContentBlock {
         Content::Image(m) => ContentBlock::image(m.data, m.mime_type),
         Content::Audio(m) => ContentBlock::audio(m.data, m.mime_type),
         Content::Resource(r) => ContentBlock::resource(match (r.text, r.blob) {
-            (_, Some(blob)) => ResourceContents::BlobResourceContents { uri: r.uri, mime_type: r.mime_type, blob, meta: None },
+            (_, Some(blob)) => ResourceContents::BlobResourceContents {
+                uri: r.uri,
+                mime_type: r.mime_type,
+                blob,
+                meta: None,
+            },
             (text, None) => ResourceContents::TextResourceContents {
                 uri: r.uri,
                 mime_type: r.mime_type,
@@ -58,8 +69,12 @@ pub(crate) fn success(out: CallOutput) -> CallToolResult {
 /// A failed call as an `isError` result whose text an agent can act on.
 pub(crate) fn failure(e: &CallError) -> CallToolResult {
     let text = match e {
-        CallError::Tool(ToolError::Internal(_)) | CallError::Plugin { .. } | CallError::BadOutput { .. } => {
-            format!("{e}. The failure was logged; retrying with the same input will likely fail again.")
+        CallError::Tool(ToolError::Internal(_))
+        | CallError::Plugin { .. }
+        | CallError::BadOutput { .. } => {
+            format!(
+                "{e}. The failure was logged; retrying with the same input will likely fail again."
+            )
         }
         other => other.to_string(),
     };

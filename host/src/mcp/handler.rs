@@ -7,8 +7,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult, PaginatedRequestParams,
-    ServerCapabilities, ServerConfig, SubscriptionFilter,
+    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
+    PaginatedRequestParams, ServerCapabilities, ServerConfig, SubscriptionFilter,
 };
 use rmcp::service::{NotificationContext, RequestContext, SubscriptionContext};
 use rmcp::{ErrorData as McpError, RoleServer, ServerHandler};
@@ -36,7 +36,10 @@ impl McpServer {
 
 impl ServerHandler for McpServer {
     fn get_info(&self) -> ServerConfig {
-        let caps = ServerCapabilities::builder().enable_tools().enable_tool_list_changed().build();
+        let caps = ServerCapabilities::builder()
+            .enable_tools()
+            .enable_tool_list_changed()
+            .build();
         ServerConfig::new(caps)
             .with_server_info(Implementation::new("daniel", env!("CARGO_PKG_VERSION")))
             .with_instructions("Tools for the company's Odoo ERP: CRM, sales, projects, tasks, users, search and WhatsApp hand-off.")
@@ -48,7 +51,9 @@ impl ServerHandler for McpServer {
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, McpError> {
         let catalog = self.registry.catalog();
-        Ok(ListToolsResult::with_all_items(catalog.tools().map(|t| convert::tool(t)).collect()))
+        Ok(ListToolsResult::with_all_items(
+            catalog.tools().map(|t| convert::tool(t)).collect(),
+        ))
     }
 
     async fn call_tool(
@@ -56,12 +61,16 @@ impl ServerHandler for McpServer {
         request: CallToolRequestParams,
         _context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, McpError> {
-        let args = request.arguments.map(serde_json::Value::Object).unwrap_or_default();
+        let args = request
+            .arguments
+            .map(serde_json::Value::Object)
+            .unwrap_or_default();
         match self.registry.call(&self.engine, &request.name, args).await {
             Ok(out) => Ok(convert::success(out).into()),
-            Err(CallError::UnknownTool(name)) => {
-                Err(McpError::invalid_params(format!("unknown tool {name:?}; call tools/list for the current catalogue"), None))
-            }
+            Err(CallError::UnknownTool(name)) => Err(McpError::invalid_params(
+                format!("unknown tool {name:?}; call tools/list for the current catalogue"),
+                None,
+            )),
             Err(e) => Ok(convert::failure(&e).into()),
         }
     }
@@ -88,7 +97,10 @@ impl ServerHandler for McpServer {
     }
 
     /// 2026-07-28 clients ask for notifications with `subscriptions/listen`.
-    fn accepted_subscription_filter(&self, requested: &SubscriptionFilter) -> Option<SubscriptionFilter> {
+    fn accepted_subscription_filter(
+        &self,
+        requested: &SubscriptionFilter,
+    ) -> Option<SubscriptionFilter> {
         Some(requested.supported_by(&self.get_info().capabilities))
     }
 

@@ -20,13 +20,21 @@ const MAX_REQUEST_BYTES: usize = 4 << 20;
 
 /// `/mcp` (Streamable HTTP) and `/mcp/sse` + `/mcp/messages/` (legacy SSE).
 /// Host, Origin and bearer checks are applied around it by the caller.
-pub fn router(server: McpServer, allowed_hosts: Vec<String>, shutdown: CancellationToken) -> Router {
+pub fn router(
+    server: McpServer,
+    allowed_hosts: Vec<String>,
+    shutdown: CancellationToken,
+) -> Router {
     let config = StreamableHttpServerConfig::default()
         .with_allowed_hosts(allowed_hosts)
         .with_max_request_body_bytes(MAX_REQUEST_BYTES)
         .with_cancellation_token(shutdown);
     let factory = server.clone();
-    let http = StreamableHttpService::new(move || Ok(factory.clone()), Arc::new(LocalSessionManager::default()), config);
+    let http = StreamableHttpService::new(
+        move || Ok(factory.clone()),
+        Arc::new(LocalSessionManager::default()),
+        config,
+    );
     sse::router(server).route_service("/mcp", http)
 }
 

@@ -38,7 +38,10 @@ struct SseState {
 
 /// `GET /mcp/sse` and `POST /mcp/messages/`.
 pub(crate) fn router(server: McpServer) -> Router {
-    let state = SseState { server, sessions: Sessions::default() };
+    let state = SseState {
+        server,
+        sessions: Sessions::default(),
+    };
     Router::new()
         .route("/mcp/sse", get(open))
         .route("/mcp/messages/", post(message))
@@ -55,7 +58,10 @@ struct SessionGuard {
 
 impl Drop for SessionGuard {
     fn drop(&mut self) {
-        self.sessions.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.id);
+        self.sessions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&self.id);
         tracing::debug!(session = %self.id, "sse session closed");
     }
 }
@@ -64,7 +70,11 @@ async fn open(State(state): State<SseState>) -> Sse<impl Stream<Item = Result<Ev
     let id = uuid::Uuid::new_v4().simple().to_string();
     let (to_server, from_client) = mpsc::channel::<RxJsonRpcMessage<RoleServer>>(CHANNEL_DEPTH);
     let (to_client, from_server) = mpsc::channel::<TxJsonRpcMessage<RoleServer>>(CHANNEL_DEPTH);
-    state.sessions.lock().unwrap_or_else(|e| e.into_inner()).insert(id.clone(), to_server);
+    state
+        .sessions
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .insert(id.clone(), to_server);
     let transport = (PollSender::new(to_client), ReceiverStream::new(from_client));
     let server = state.server.clone();
     // Lives as long as the session: it ends when the guard below drops the sender.
@@ -76,8 +86,13 @@ async fn open(State(state): State<SseState>) -> Sse<impl Stream<Item = Result<Ev
             Err(e) => tracing::debug!(error = %e, "sse session ended before initialisation"),
         }
     });
-    let guard = SessionGuard { id: id.clone(), sessions: state.sessions.clone() };
-    let endpoint = Event::default().event("endpoint").data(format!("/mcp/messages/?session_id={id}"));
+    let guard = SessionGuard {
+        id: id.clone(),
+        sessions: state.sessions.clone(),
+    };
+    let endpoint = Event::default()
+        .event("endpoint")
+        .data(format!("/mcp/messages/?session_id={id}"));
     let messages = ReceiverStream::new(from_server).map(move |msg| {
         let _keep = &guard;
         let data = serde_json::to_string(&msg).unwrap_or_else(|e| {
@@ -87,7 +102,8 @@ async fn open(State(state): State<SseState>) -> Sse<impl Stream<Item = Result<Ev
         Ok(Event::default().event("message").data(data))
     });
     tracing::debug!(session = %id, "sse session opened");
-    Sse::new(futures::stream::once(async { Ok(endpoint) }).chain(messages)).keep_alive(KeepAlive::default())
+    Sse::new(futures::stream::once(async { Ok(endpoint) }).chain(messages))
+        .keep_alive(KeepAlive::default())
 }
 
 #[derive(serde::Deserialize)]
@@ -100,13 +116,28 @@ async fn message(
     Query(q): Query<SessionQuery>,
     body: axum::body::Bytes,
 ) -> Response {
-    let sender = state.sessions.lock().unwrap_or_else(|e| e.into_inner()).get(&q.session_id).cloned();
+    let sender = state
+        .sessions
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(&q.session_id)
+        .cloned();
     let Some(sender) = sender else {
-        return (StatusCode::NOT_FOUND, "unknown or closed session_id; open GET /mcp/sse again").into_response();
+        return (
+            StatusCode::NOT_FOUND,
+            "unknown or closed session_id; open GET /mcp/sse again",
+        )
+            .into_response();
     };
     let msg: RxJsonRpcMessage<RoleServer> = match serde_json::from_slice(&body) {
         Ok(m) => m,
-        Err(e) => return (StatusCode::BAD_REQUEST, Json(serde_json::json!({"error": format!("not a JSON-RPC message: {e}")}))).into_response(),
+        Err(e) => {
+            return (
+                StatusCode::BAD_REQUEST,
+                Json(serde_json::json!({"error": format!("not a JSON-RPC message: {e}")})),
+            )
+                .into_response();
+        }
     };
     match sender.send(msg).await {
         Ok(()) => (StatusCode::ACCEPTED, "Accepted").into_response(),

@@ -47,13 +47,21 @@ impl Twilio {
             return Err(Error::InvalidRecipient(to.to_owned()));
         }
         let (to, from) = match channel {
-            Channel::Whatsapp => (format!("whatsapp:{to}"), format!("whatsapp:{}", self.whatsapp_from)),
+            Channel::Whatsapp => (
+                format!("whatsapp:{to}"),
+                format!("whatsapp:{}", self.whatsapp_from),
+            ),
             Channel::Sms => (to.to_owned(), self.sms_from.clone()),
         };
         if from.trim_start_matches("whatsapp:").is_empty() {
-            return Err(Error::Upstream(format!("no sender number configured for {channel:?} (messaging.whatsapp_from / sms_from)")));
+            return Err(Error::Upstream(format!(
+                "no sender number configured for {channel:?} (messaging.whatsapp_from / sms_from)"
+            )));
         }
-        let url = format!("{}/2010-04-01/Accounts/{}/Messages.json", self.api_base, self.account_sid);
+        let url = format!(
+            "{}/2010-04-01/Accounts/{}/Messages.json",
+            self.api_base, self.account_sid
+        );
         let resp = self
             .http
             .post(url)
@@ -66,9 +74,15 @@ impl Twilio {
         let doc: serde_json::Value = resp.json().await.unwrap_or_default();
         if !status.is_success() {
             let msg = doc["message"].as_str().unwrap_or("no message");
-            return Err(Error::Upstream(format!("Twilio answered {status}: {msg} (code {})", doc["code"])));
+            return Err(Error::Upstream(format!(
+                "Twilio answered {status}: {msg} (code {})",
+                doc["code"]
+            )));
         }
-        doc["sid"].as_str().map(str::to_owned).ok_or_else(|| Error::Upstream("Twilio answer has no sid".into()))
+        doc["sid"]
+            .as_str()
+            .map(str::to_owned)
+            .ok_or_else(|| Error::Upstream("Twilio answer has no sid".into()))
     }
 }
 

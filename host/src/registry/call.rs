@@ -52,9 +52,16 @@ impl Registry {
     /// # Errors
     /// [`CallError`] saying whether the tool, its arguments, the plugin or its result
     /// was at fault.
-    pub async fn call(&self, engine: &Engine, tool: &str, arguments: Value) -> Result<CallOutput, CallError> {
+    pub async fn call(
+        &self,
+        engine: &Engine,
+        tool: &str,
+        arguments: Value,
+    ) -> Result<CallOutput, CallError> {
         let catalog = self.catalog();
-        let (rev, t) = catalog.tool(tool).ok_or_else(|| CallError::UnknownTool(tool.to_owned()))?;
+        let (rev, t) = catalog
+            .tool(tool)
+            .ok_or_else(|| CallError::UnknownTool(tool.to_owned()))?;
         call_revision(engine, rev, t, arguments).await
     }
 }
@@ -65,11 +72,25 @@ async fn call_revision(
     tool: &Tool,
     arguments: Value,
 ) -> Result<CallOutput, CallError> {
-    let arguments = if arguments.is_null() { Value::Object(Default::default()) } else { arguments };
+    let arguments = if arguments.is_null() {
+        Value::Object(Default::default())
+    } else {
+        arguments
+    };
     tool.check_arguments(&arguments)
-        .map_err(|message| CallError::InvalidArguments { tool: tool.name.clone(), message })?;
+        .map_err(|message| CallError::InvalidArguments {
+            tool: tool.name.clone(),
+            message,
+        })?;
     let started = std::time::Instant::now();
-    let result = engine.call(&rev.prepared, rev.spec.clone(), &tool.name, &arguments.to_string()).await;
+    let result = engine
+        .call(
+            &rev.prepared,
+            rev.spec.clone(),
+            &tool.name,
+            &arguments.to_string(),
+        )
+        .await;
     let elapsed_us = started.elapsed().as_micros() as u64;
     let output = match result {
         Ok(Ok(out)) => out,
@@ -79,19 +100,35 @@ async fn call_revision(
         }
         Err(source) => {
             tracing::warn!(tool = %tool.name, plugin = %rev.name, revision = rev.revision(), elapsed_us, error = %source, "plugin failed");
-            return Err(CallError::Plugin { tool: tool.name.clone(), plugin: rev.name.clone(), source });
+            return Err(CallError::Plugin {
+                tool: tool.name.clone(),
+                plugin: rev.name.clone(),
+                source,
+            });
         }
     };
     tracing::debug!(tool = %tool.name, plugin = %rev.name, elapsed_us, "tool call");
-    let bad = |message: String| CallError::BadOutput { tool: tool.name.clone(), message };
+    let bad = |message: String| CallError::BadOutput {
+        tool: tool.name.clone(),
+        message,
+    };
     let structured = match output.structured {
-        Some(text) => Some(serde_json::from_str::<Value>(&text).map_err(|e| bad(format!("not JSON: {e}")))?),
+        Some(text) => {
+            Some(serde_json::from_str::<Value>(&text).map_err(|e| bad(format!("not JSON: {e}")))?)
+        }
         None => None,
     };
     match (&structured, &tool.output_schema) {
         (Some(v), Some(_)) => tool.check_output(v).map_err(bad)?,
-        (None, Some(_)) => return Err(bad("the tool declares an output schema but returned no structured result".into())),
+        (None, Some(_)) => {
+            return Err(bad(
+                "the tool declares an output schema but returned no structured result".into(),
+            ));
+        }
         _ => {}
     }
-    Ok(CallOutput { content: output.content, structured })
+    Ok(CallOutput {
+        content: output.content,
+        structured,
+    })
 }

@@ -42,7 +42,11 @@ enum Attempt {
 
 impl Loader {
     pub fn new(engine: Arc<Engine>, registry: Arc<Registry>) -> Loader {
-        Loader { engine, registry, serial: tokio::sync::Mutex::new(()) }
+        Loader {
+            engine,
+            registry,
+            serial: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// Brings the registry in line with `config` and the plugin folder.
@@ -83,7 +87,12 @@ impl Loader {
         }
     }
 
-    async fn build(&self, spec: PluginSpec, hash: String, bytes: Vec<u8>) -> Result<PluginRevision, String> {
+    async fn build(
+        &self,
+        spec: PluginSpec,
+        hash: String,
+        bytes: Vec<u8>,
+    ) -> Result<PluginRevision, String> {
         let engine = self.engine.clone();
         let h = hash.clone();
         let prepared = tokio::task::spawn_blocking(move || engine.prepare(&h, &bytes))
@@ -91,7 +100,11 @@ impl Loader {
             .map_err(|e| format!("compile task failed: {e}"))?
             .map_err(|e| e.to_string())?;
         let spec = Arc::new(spec);
-        let specs = self.engine.describe(&prepared, spec.clone()).await.map_err(|e| format!("describe failed: {e}"))?;
+        let specs = self
+            .engine
+            .describe(&prepared, spec.clone())
+            .await
+            .map_err(|e| format!("describe failed: {e}"))?;
         let mut names = BTreeSet::new();
         let mut tools = Vec::with_capacity(specs.len());
         for s in specs {
@@ -116,9 +129,14 @@ impl Loader {
 }
 
 fn read_artifact(path: &Path) -> Result<Vec<u8>, String> {
-    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if meta.len() > MAX_ARTIFACT_BYTES {
-        return Err(format!("{} is {} bytes; the limit is {MAX_ARTIFACT_BYTES}", path.display(), meta.len()));
+        return Err(format!(
+            "{} is {} bytes; the limit is {MAX_ARTIFACT_BYTES}",
+            path.display(),
+            meta.len()
+        ));
     }
     std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
@@ -126,9 +144,20 @@ fn read_artifact(path: &Path) -> Result<Vec<u8>, String> {
 /// Declared, enabled plugins plus any undeclared `NAME.wasm` in the plugin folder;
 /// the latter load with default limits and no grants (no Odoo, no messaging).
 fn desired(config: &Config) -> Vec<PluginSpec> {
-    let mut out: Vec<PluginSpec> = config.plugins.values().filter(|p| p.enabled).cloned().collect();
-    let claimed: BTreeSet<_> = config.plugins.values().map(|p| p.artifact.clone()).collect();
-    let Ok(entries) = std::fs::read_dir(&config.plugin_dir) else { return out };
+    let mut out: Vec<PluginSpec> = config
+        .plugins
+        .values()
+        .filter(|p| p.enabled)
+        .cloned()
+        .collect();
+    let claimed: BTreeSet<_> = config
+        .plugins
+        .values()
+        .map(|p| p.artifact.clone())
+        .collect();
+    let Ok(entries) = std::fs::read_dir(&config.plugin_dir) else {
+        return out;
+    };
     let mut extra: Vec<_> = entries
         .filter_map(Result::ok)
         .map(|e| e.path())
@@ -136,7 +165,9 @@ fn desired(config: &Config) -> Vec<PluginSpec> {
         .collect();
     extra.sort();
     for path in extra {
-        let Some(name) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else { continue };
+        let Some(name) = path.file_stem().and_then(|s| s.to_str()).map(str::to_owned) else {
+            continue;
+        };
         if config.plugins.contains_key(&name) || !crate::config::valid_name(&name) {
             continue;
         }
@@ -152,26 +183,37 @@ fn desired(config: &Config) -> Vec<PluginSpec> {
     out
 }
 
-type Assembled = (BTreeMap<String, Arc<PluginRevision>>, BTreeMap<String, PluginStatus>, Vec<(String, String)>);
+type Assembled = (
+    BTreeMap<String, Arc<PluginRevision>>,
+    BTreeMap<String, PluginStatus>,
+    Vec<(String, String)>,
+);
 
 /// Places revisions into one namespace. Unchanged revisions keep their names;
 /// a new revision whose tool names collide is rejected (its old revision stays).
-fn assemble(attempts: BTreeMap<String, (Attempt, Option<Arc<PluginRevision>>)>, config: &Config) -> Assembled {
+fn assemble(
+    attempts: BTreeMap<String, (Attempt, Option<Arc<PluginRevision>>)>,
+    config: &Config,
+) -> Assembled {
     let mut owner: BTreeMap<String, String> = BTreeMap::new();
     let mut plugins = BTreeMap::new();
     let mut status = BTreeMap::new();
     let mut failed = Vec::new();
-    let place = |rev: &Arc<PluginRevision>, owner: &mut BTreeMap<String, String>| -> Result<(), String> {
-        if let Some((t, other)) =
-            rev.tools.iter().find_map(|t| owner.get(&t.name).filter(|o| **o != rev.name).map(|o| (&t.name, o)))
-        {
-            return Err(format!("tool name {t:?} collides with plugin {other:?}"));
-        }
-        for t in &rev.tools {
-            owner.insert(t.name.clone(), rev.name.clone());
-        }
-        Ok(())
-    };
+    let place =
+        |rev: &Arc<PluginRevision>, owner: &mut BTreeMap<String, String>| -> Result<(), String> {
+            if let Some((t, other)) = rev.tools.iter().find_map(|t| {
+                owner
+                    .get(&t.name)
+                    .filter(|o| **o != rev.name)
+                    .map(|o| (&t.name, o))
+            }) {
+                return Err(format!("tool name {t:?} collides with plugin {other:?}"));
+            }
+            for t in &rev.tools {
+                owner.insert(t.name.clone(), rev.name.clone());
+            }
+            Ok(())
+        };
     for (name, (attempt, _)) in &attempts {
         if let Attempt::Kept(rev) = attempt
             && place(rev, &mut owner).is_ok()
@@ -196,7 +238,10 @@ fn assemble(attempts: BTreeMap<String, (Attempt, Option<Arc<PluginRevision>>)>, 
         };
         let fallback = old.filter(|o| place(o, &mut owner).is_ok());
         let st = match &fallback {
-            Some(o) => PluginStatus { state: "degraded", ..active(o, None, Some(error.clone())) },
+            Some(o) => PluginStatus {
+                state: "degraded",
+                ..active(o, None, Some(error.clone()))
+            },
             None => PluginStatus {
                 name: name.clone(),
                 state: "failed",
@@ -220,7 +265,13 @@ fn assemble(attempts: BTreeMap<String, (Attempt, Option<Arc<PluginRevision>>)>, 
 
 fn artifact_of(config: &Config, name: &str) -> String {
     config.plugins.get(name).map_or_else(
-        || config.plugin_dir.join(format!("{name}.wasm")).display().to_string(),
+        || {
+            config
+                .plugin_dir
+                .join(format!("{name}.wasm"))
+                .display()
+                .to_string()
+        },
         |p| p.artifact.display().to_string(),
     )
 }

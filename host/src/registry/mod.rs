@@ -60,7 +60,11 @@ impl Catalog {
         for (_, t) in tools.values() {
             t.fingerprint().hash(&mut h);
         }
-        Catalog { plugins, tools, fingerprint: h.finish() }
+        Catalog {
+            plugins,
+            tools,
+            fingerprint: h.finish(),
+        }
     }
 
     /// Every tool, sorted by name.
@@ -142,13 +146,20 @@ impl Registry {
     }
 
     /// Swaps in `plugins` and the statuses; notifies if the tool list changed.
-    fn install(&self, plugins: BTreeMap<String, Arc<PluginRevision>>, status: BTreeMap<String, PluginStatus>) -> bool {
+    fn install(
+        &self,
+        plugins: BTreeMap<String, Arc<PluginRevision>>,
+        status: BTreeMap<String, PluginStatus>,
+    ) -> bool {
         let next = Catalog::new(plugins);
         let changed = next.fingerprint != self.catalog.load().fingerprint;
         self.catalog.store(Arc::new(next));
         *lock(&self.status) = status;
         if changed {
-            let g = self.generation.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            let g = self
+                .generation
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                + 1;
             // No receivers is fine: nobody is listening yet.
             let _ = self.changes.send(g);
         }

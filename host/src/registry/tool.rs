@@ -29,27 +29,41 @@ pub struct Tool {
 
 impl std::fmt::Debug for Tool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tool").field("name", &self.name).finish_non_exhaustive()
+        f.debug_struct("Tool")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
 /// MCP tool names: letters, digits, `_` and `-`, at most 64 characters.
 fn valid_tool_name(name: &str) -> bool {
-    (1..=64).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    (1..=64).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-fn parse_schema(tool: &str, which: &str, text: &str) -> Result<(Arc<Map<String, Value>>, jsonschema::Validator), String> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| format!("tool {tool:?}: {which} schema is not JSON: {e}"))?;
+fn parse_schema(
+    tool: &str,
+    which: &str,
+    text: &str,
+) -> Result<(Arc<Map<String, Value>>, jsonschema::Validator), String> {
+    let value: Value = serde_json::from_str(text)
+        .map_err(|e| format!("tool {tool:?}: {which} schema is not JSON: {e}"))?;
     let Value::Object(map) = &value else {
-        return Err(format!("tool {tool:?}: {which} schema must be a JSON object"));
+        return Err(format!(
+            "tool {tool:?}: {which} schema must be a JSON object"
+        ));
     };
     if map.get("type").and_then(Value::as_str) != Some("object") {
-        return Err(format!("tool {tool:?}: {which} schema must have \"type\": \"object\""));
+        return Err(format!(
+            "tool {tool:?}: {which} schema must have \"type\": \"object\""
+        ));
     }
-    jsonschema::meta::validate(&value).map_err(|e| format!("tool {tool:?}: {which} schema is not valid JSON Schema: {e}"))?;
-    let validator =
-        jsonschema::validator_for(&value).map_err(|e| format!("tool {tool:?}: {which} schema cannot be compiled: {e}"))?;
+    jsonschema::meta::validate(&value)
+        .map_err(|e| format!("tool {tool:?}: {which} schema is not valid JSON Schema: {e}"))?;
+    let validator = jsonschema::validator_for(&value)
+        .map_err(|e| format!("tool {tool:?}: {which} schema cannot be compiled: {e}"))?;
     Ok((Arc::new(map.clone()), validator))
 }
 
@@ -60,7 +74,10 @@ impl Tool {
     /// A message naming the tool and what is wrong with it.
     pub fn from_spec(spec: ToolSpec) -> Result<Tool, String> {
         if !valid_tool_name(&spec.name) {
-            return Err(format!("tool name {:?} must match [a-zA-Z0-9_-]{{1,64}}", spec.name));
+            return Err(format!(
+                "tool name {:?} must match [a-zA-Z0-9_-]{{1,64}}",
+                spec.name
+            ));
         }
         if spec.description.trim().is_empty() {
             return Err(format!("tool {:?}: description is empty", spec.name));
@@ -110,8 +127,14 @@ impl Tool {
 
     /// A stable description used to detect catalogue changes.
     pub(crate) fn fingerprint(&self) -> String {
-        serde_json::json!([self.name, self.title, self.description, *self.input_schema,
-            self.output_schema.as_deref(), self.hints])
+        serde_json::json!([
+            self.name,
+            self.title,
+            self.description,
+            *self.input_schema,
+            self.output_schema.as_deref(),
+            self.hints
+        ])
         .to_string()
     }
 }
@@ -122,10 +145,18 @@ fn errors(validator: &jsonschema::Validator, value: &Value) -> Result<(), String
         .take(10)
         .map(|e| {
             let path = e.instance_path().to_string();
-            if path.is_empty() { e.to_string() } else { format!("{path}: {e}") }
+            if path.is_empty() {
+                e.to_string()
+            } else {
+                format!("{path}: {e}")
+            }
         })
         .collect();
-    if problems.is_empty() { Ok(()) } else { Err(problems.join("; ")) }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems.join("; "))
+    }
 }
 
 #[cfg(test)]
@@ -140,16 +171,37 @@ mod tests {
             description: "d".into(),
             input_schema: input.into(),
             output_schema: None,
-            annotations: Annotations { read_only: true, destructive: false, idempotent: true, open_world: false },
+            annotations: Annotations {
+                read_only: true,
+                destructive: false,
+                idempotent: true,
+                open_world: false,
+            },
         }
     }
 
     #[test]
     fn rejects_bad_names_and_schemas() {
-        assert!(Tool::from_spec(spec("bad name", r#"{"type":"object"}"#)).unwrap_err().contains("must match"));
-        assert!(Tool::from_spec(spec("t", "nope")).unwrap_err().contains("not JSON"));
-        assert!(Tool::from_spec(spec("t", r#"{"type":"string"}"#)).unwrap_err().contains("\"type\": \"object\""));
-        let err = Tool::from_spec(spec("t", r#"{"type":"object","properties":{"a":{"type":12}}}"#)).unwrap_err();
+        assert!(
+            Tool::from_spec(spec("bad name", r#"{"type":"object"}"#))
+                .unwrap_err()
+                .contains("must match")
+        );
+        assert!(
+            Tool::from_spec(spec("t", "nope"))
+                .unwrap_err()
+                .contains("not JSON")
+        );
+        assert!(
+            Tool::from_spec(spec("t", r#"{"type":"string"}"#))
+                .unwrap_err()
+                .contains("\"type\": \"object\"")
+        );
+        let err = Tool::from_spec(spec(
+            "t",
+            r#"{"type":"object","properties":{"a":{"type":12}}}"#,
+        ))
+        .unwrap_err();
         assert!(err.contains("not valid JSON Schema"), "{err}");
     }
 
@@ -161,8 +213,14 @@ mod tests {
         ))
         .unwrap();
         assert!(t.check_arguments(&serde_json::json!({"limit": 3})).is_ok());
-        let err = t.check_arguments(&serde_json::json!({"limit": 0})).unwrap_err();
+        let err = t
+            .check_arguments(&serde_json::json!({"limit": 0}))
+            .unwrap_err();
         assert!(err.starts_with("/limit"), "{err}");
-        assert!(t.check_arguments(&serde_json::json!({})).unwrap_err().contains("limit"));
+        assert!(
+            t.check_arguments(&serde_json::json!({}))
+                .unwrap_err()
+                .contains("limit")
+        );
     }
 }

@@ -31,11 +31,18 @@ async fn list(State(app): State<AppState>) -> Json<serde_json::Value> {
 
 async fn reload(State(app): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
     let outcome = app.reload().await;
-    let code = if outcome.config_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    (code, Json(json!({
-        "changed": outcome.changed,
-        "config_error": outcome.config_error,
-        "failed": outcome.failed.into_iter().map(|(plugin, error)| json!({"plugin": plugin, "error": error})).collect::<Vec<_>>(),
-        "plugins": app.registry.status(),
-    })))
+    let code = if outcome.config_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (
+        code,
+        Json(json!({
+            "changed": outcome.changed,
+            "config_error": outcome.config_error,
+            "failed": outcome.failed.into_iter().map(|(plugin, error)| json!({"plugin": plugin, "error": error})).collect::<Vec<_>>(),
+            "plugins": app.registry.status(),
+        })),
+    )
 }

@@ -15,7 +15,9 @@ use crate::app::AppState;
 const PROBE_TIMEOUT: Duration = Duration::from_secs(2);
 
 pub(super) fn router() -> Router<AppState> {
-    Router::new().route("/health", get(health)).route("/ready", get(ready))
+    Router::new()
+        .route("/health", get(health))
+        .route("/ready", get(ready))
 }
 
 async fn health() -> Json<serde_json::Value> {
@@ -29,9 +31,24 @@ async fn ready(State(app): State<AppState>) -> (StatusCode, Json<serde_json::Val
     let odoo_ok = odoo.values().all(Result::is_ok);
     let odoo: serde_json::Map<String, serde_json::Value> = odoo
         .into_iter()
-        .map(|(k, v)| (k, v.map_or_else(|e| json!({ "ok": false, "error": e }), |v| json!({ "ok": true, "version": v }))))
+        .map(|(k, v)| {
+            (
+                k,
+                v.map_or_else(
+                    |e| json!({ "ok": false, "error": e }),
+                    |v| json!({ "ok": true, "version": v }),
+                ),
+            )
+        })
         .collect();
     let ready = plugins_ok && odoo_ok;
-    let code = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-    (code, Json(json!({ "ready": ready, "plugins_ok": plugins_ok, "odoo": odoo })))
+    let code = if ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (
+        code,
+        Json(json!({ "ready": ready, "plugins_ok": plugins_ok, "odoo": odoo })),
+    )
 }

@@ -10,9 +10,16 @@ use crate::odoo::SandboxEndpoint;
 ///
 /// # Errors
 /// If the seed or SQLite file cannot be loaded or the port cannot be bound.
-pub async fn start(spec: &SandboxSpec, shutdown: CancellationToken) -> anyhow::Result<SandboxEndpoint> {
+pub async fn start(
+    spec: &SandboxSpec,
+    shutdown: CancellationToken,
+) -> anyhow::Result<SandboxEndpoint> {
     use daniel_odoo_sandbox::{Sandbox, SandboxConfig};
-    let config = SandboxConfig { seed: spec.seed.clone(), sqlite: spec.sqlite.clone(), ..SandboxConfig::default() };
+    let config = SandboxConfig {
+        seed: spec.seed.clone(),
+        sqlite: spec.sqlite.clone(),
+        ..SandboxConfig::default()
+    };
     let endpoint = |addr: std::net::SocketAddr, c: &SandboxConfig| SandboxEndpoint {
         url: format!("http://{addr}"),
         db: c.db.clone(),
@@ -23,7 +30,9 @@ pub async fn start(spec: &SandboxSpec, shutdown: CancellationToken) -> anyhow::R
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     tokio::spawn(async move {
-        if let Err(e) = daniel_odoo_sandbox::serve(listener, sandbox, shutdown.cancelled_owned()).await {
+        if let Err(e) =
+            daniel_odoo_sandbox::serve(listener, sandbox, shutdown.cancelled_owned()).await
+        {
             tracing::error!(error = %e, "odoo sandbox stopped");
         }
     });

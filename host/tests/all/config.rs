@@ -39,9 +39,14 @@ team_id = 1
 "#,
     )
     .unwrap();
-    let Endpoint::Remote { key, .. } = &c.instances["prod"].endpoint else { panic!("remote") };
+    let Endpoint::Remote { key, .. } = &c.instances["prod"].endpoint else {
+        panic!("remote")
+    };
     assert_eq!(key, "s3cret");
-    assert!(!format!("{:?}", c.instances["prod"]).contains("s3cret"), "secrets never in Debug output");
+    assert!(
+        !format!("{:?}", c.instances["prod"]).contains("s3cret"),
+        "secrets never in Debug output"
+    );
     let sales = &c.plugins["sales"];
     assert_eq!(sales.grants.instance_for("list_sales"), Some("prod"));
     assert_eq!(sales.grants.instance_for("dev_create_sale"), Some("dev"));
@@ -57,16 +62,31 @@ fn every_problem_is_reported_with_line_and_key() {
         "[odoo.instances.prod]\nurl = \"ftp://x\"\ndb = \"d\"\nlogin = \"l\"\nkey = \"${MISSING}\"\n\n[plugins.crm]\ninstance = \"prod2\"\ncpu_ms = 0\n",
     )
     .unwrap_err();
-    assert_contains(&err, "conf/plugins.toml:2: odoo.instances.prod.url: \"ftp://x\" is not an http(s) URL");
-    assert_contains(&err, "conf/plugins.toml:5: odoo.instances.prod.key: environment variable MISSING is not set");
-    assert_contains(&err, "conf/plugins.toml:8: plugins.crm.instance: unknown instance \"prod2\" (known: prod)");
-    assert_contains(&err, "conf/plugins.toml:9: plugins.crm.cpu_ms: 0 is out of range");
+    assert_contains(
+        &err,
+        "conf/plugins.toml:2: odoo.instances.prod.url: \"ftp://x\" is not an http(s) URL",
+    );
+    assert_contains(
+        &err,
+        "conf/plugins.toml:5: odoo.instances.prod.key: environment variable MISSING is not set",
+    );
+    assert_contains(
+        &err,
+        "conf/plugins.toml:8: plugins.crm.instance: unknown instance \"prod2\" (known: prod)",
+    );
+    assert_contains(
+        &err,
+        "conf/plugins.toml:9: plugins.crm.cpu_ms: 0 is out of range",
+    );
 }
 
 #[test]
 fn unknown_keys_and_syntax_errors_name_the_line() {
     let err = parse("[plugins.crm]\nartifact = \"crm.wasm\"\nmemroy_mb = 3\n").unwrap_err();
-    assert_contains(&err, "conf/plugins.toml:3: (syntax): unknown field `memroy_mb`");
+    assert_contains(
+        &err,
+        "conf/plugins.toml:3: (syntax): unknown field `memroy_mb`",
+    );
     let err = parse("[plugins.crm\n").unwrap_err();
     assert_contains(&err, "conf/plugins.toml:1:");
 }

@@ -11,31 +11,68 @@ use crate::support::{OFFLINE_INSTANCE, TestHost, artifact, assert_contains, call
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streamable_http_lists_and_calls_tools() {
-    let host = TestHost::start(OFFLINE_INSTANCE, &[("hello-plugin", "hello"), ("conformance-fixture", "conformance")]).await;
+    let host = TestHost::start(
+        OFFLINE_INSTANCE,
+        &[
+            ("hello-plugin", "hello"),
+            ("conformance-fixture", "conformance"),
+        ],
+    )
+    .await;
     let (client, _) = host.mcp_client().await;
     let tools = client.list_all_tools().await.unwrap();
-    let hello = tools.iter().find(|t| t.name == "hello").expect("hello listed");
+    let hello = tools
+        .iter()
+        .find(|t| t.name == "hello")
+        .expect("hello listed");
     assert_eq!(hello.title.as_deref(), Some("Say hello"));
     assert!(hello.output_schema.is_some());
-    assert_eq!(hello.annotations.as_ref().and_then(|a| a.read_only_hint), Some(true));
+    assert_eq!(
+        hello.annotations.as_ref().and_then(|a| a.read_only_hint),
+        Some(true)
+    );
 
-    let ok = client.call_tool(call_params("hello", json!({"name": "Ada"}))).await.unwrap();
+    let ok = client
+        .call_tool(call_params("hello", json!({"name": "Ada"})))
+        .await
+        .unwrap();
     assert_eq!(ok.is_error, Some(false));
-    assert_eq!(ok.structured_content, Some(json!({"greeting": "Hello, Ada!"})));
-    assert_eq!(serde_json::from_str::<Value>(&text(&ok)).unwrap(), json!({"greeting": "Hello, Ada!"}));
+    assert_eq!(
+        ok.structured_content,
+        Some(json!({"greeting": "Hello, Ada!"}))
+    );
+    assert_eq!(
+        serde_json::from_str::<Value>(&text(&ok)).unwrap(),
+        json!({"greeting": "Hello, Ada!"})
+    );
 
-    let bad = client.call_tool(call_params("hello", json!({"name": 3}))).await.unwrap();
+    let bad = client
+        .call_tool(call_params("hello", json!({"name": 3})))
+        .await
+        .unwrap();
     assert_eq!(bad.is_error, Some(true));
     assert_contains(&text(&bad), "invalid arguments for hello: /name");
 
-    let failing = client.call_tool(call_params("test_error_handling", json!({}))).await.unwrap();
+    let failing = client
+        .call_tool(call_params("test_error_handling", json!({})))
+        .await
+        .unwrap();
     assert_eq!(failing.is_error, Some(true));
     assert_contains(&text(&failing), "intentionally returns an error");
 
-    let image = client.call_tool(call_params("test_image_content", json!({}))).await.unwrap();
-    assert!(image.content[0].as_image().is_some_and(|i| i.mime_type == "image/png"));
+    let image = client
+        .call_tool(call_params("test_image_content", json!({})))
+        .await
+        .unwrap();
+    assert!(
+        image.content[0]
+            .as_image()
+            .is_some_and(|i| i.mime_type == "image/png")
+    );
 
-    let unknown = client.call_tool(call_params("no_such_tool", json!({}))).await;
+    let unknown = client
+        .call_tool(call_params("no_such_tool", json!({})))
+        .await;
     assert!(unknown.is_err(), "an unknown tool is a protocol error");
 }
 
@@ -63,7 +100,11 @@ impl SseReader {
                 }
                 return (event, data);
             }
-            let chunk = tokio::time::timeout(Duration::from_secs(10), self.stream.next()).await.expect("sse event").unwrap().unwrap();
+            let chunk = tokio::time::timeout(Duration::from_secs(10), self.stream.next())
+                .await
+                .expect("sse event")
+                .unwrap()
+                .unwrap();
             self.buf.push_str(&String::from_utf8_lossy(&chunk));
         }
     }
@@ -75,10 +116,16 @@ async fn legacy_sse_lists_and_calls_tools() {
     let http = reqwest::Client::new();
     let resp = http.get(host.url("/mcp/sse")).send().await.unwrap();
     assert_eq!(resp.status(), 200);
-    let mut sse = SseReader { stream: resp.bytes_stream().boxed(), buf: String::new() };
+    let mut sse = SseReader {
+        stream: resp.bytes_stream().boxed(),
+        buf: String::new(),
+    };
     let (event, endpoint) = sse.next_event().await;
     assert_eq!(event, "endpoint");
-    assert!(endpoint.starts_with("/mcp/messages/?session_id="), "{endpoint}");
+    assert!(
+        endpoint.starts_with("/mcp/messages/?session_id="),
+        "{endpoint}"
+    );
     let post = |body: Value| http.post(host.url(&endpoint)).json(&body).send();
 
     let r = post(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
@@ -90,12 +137,21 @@ async fn legacy_sse_lists_and_calls_tools() {
     let init: Value = serde_json::from_str(&init).unwrap();
     assert_eq!(init["id"], 1);
     assert_eq!(init["result"]["capabilities"]["tools"]["listChanged"], true);
-    post(json!({"jsonrpc": "2.0", "method": "notifications/initialized"})).await.unwrap();
+    post(json!({"jsonrpc": "2.0", "method": "notifications/initialized"}))
+        .await
+        .unwrap();
 
-    post(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"})).await.unwrap();
+    post(json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}))
+        .await
+        .unwrap();
     let (_, list) = sse.next_event().await;
     let list: Value = serde_json::from_str(&list).unwrap();
-    let names: Vec<&str> = list["result"]["tools"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let names: Vec<&str> = list["result"]["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
     assert_eq!(names, ["count_partners", "hello"]);
 
     post(json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call", "params": {"name": "hello", "arguments": {"name": "Ada"}}}))
@@ -104,9 +160,17 @@ async fn legacy_sse_lists_and_calls_tools() {
     let (_, call) = sse.next_event().await;
     let call: Value = serde_json::from_str(&call).unwrap();
     assert_eq!(call["id"], 3);
-    assert_eq!(call["result"]["structuredContent"], json!({"greeting": "Hello, Ada!"}));
+    assert_eq!(
+        call["result"]["structuredContent"],
+        json!({"greeting": "Hello, Ada!"})
+    );
 
-    let stale = http.post(host.url("/mcp/messages/?session_id=nope")).json(&json!({})).send().await.unwrap();
+    let stale = http
+        .post(host.url("/mcp/messages/?session_id=nope"))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(stale.status(), 404);
 }
 
@@ -114,16 +178,33 @@ async fn legacy_sse_lists_and_calls_tools() {
 async fn stdio_lists_and_calls_tools() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("plugins")).unwrap();
-    std::fs::copy(artifact("hello-plugin"), dir.path().join("plugins/hello.wasm")).unwrap();
-    std::fs::write(dir.path().join("plugins.toml"), format!("[host]\nplugin_dir = \"plugins\"\ncache_dir = \"cache\"\n{OFFLINE_INSTANCE}")).unwrap();
+    std::fs::copy(
+        artifact("hello-plugin"),
+        dir.path().join("plugins/hello.wasm"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("plugins.toml"),
+        format!("[host]\nplugin_dir = \"plugins\"\ncache_dir = \"cache\"\n{OFFLINE_INSTANCE}"),
+    )
+    .unwrap();
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_daniel"));
-    cmd.arg("mcp-stdio").arg("--config").arg(dir.path().join("plugins.toml")).env("RUST_LOG", "warn");
+    cmd.arg("mcp-stdio")
+        .arg("--config")
+        .arg(dir.path().join("plugins.toml"))
+        .env("RUST_LOG", "warn");
     let transport = rmcp::transport::TokioChildProcess::new(cmd).unwrap();
     let client = ().serve(transport).await.unwrap();
     let tools = client.list_all_tools().await.unwrap();
     assert!(tools.iter().any(|t| t.name == "hello"));
-    let r = client.call_tool(call_params("hello", json!({"name": "stdio"}))).await.unwrap();
-    assert_eq!(r.structured_content, Some(json!({"greeting": "Hello, stdio!"})));
+    let r = client
+        .call_tool(call_params("hello", json!({"name": "stdio"})))
+        .await
+        .unwrap();
+    assert_eq!(
+        r.structured_content,
+        Some(json!({"greeting": "Hello, stdio!"}))
+    );
     client.cancel().await.unwrap();
 }
 
@@ -133,10 +214,27 @@ async fn foreign_hosts_and_origins_are_refused() {
     let http = reqwest::Client::new();
     let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
-    let r = http.post(host.url("/mcp")).header("host", "evil.example").json(&init).send().await.unwrap();
+    let r = http
+        .post(host.url("/mcp"))
+        .header("host", "evil.example")
+        .json(&init)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    let r = http.post(host.url("/mcp")).header("origin", "https://evil.example").json(&init).send().await.unwrap();
+    let r = http
+        .post(host.url("/mcp"))
+        .header("origin", "https://evil.example")
+        .json(&init)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
-    let r = http.get(host.url("/mcp/sse")).header("origin", "https://evil.example").send().await.unwrap();
+    let r = http
+        .get(host.url("/mcp/sse"))
+        .header("origin", "https://evil.example")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 403);
 }

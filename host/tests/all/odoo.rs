@@ -21,12 +21,35 @@ cpu_ms = 40
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_plugin_reads_the_sandbox_through_the_host() {
-    let host = TestHost::start(SANDBOX, &[("hello-plugin", "hello"), ("fixture-faults", "faults")]).await;
-    let count = host.call("count_partners", json!({})).await.unwrap().structured.unwrap()["count"].as_u64().unwrap();
+    let host = TestHost::start(
+        SANDBOX,
+        &[("hello-plugin", "hello"), ("fixture-faults", "faults")],
+    )
+    .await;
+    let count = host
+        .call("count_partners", json!({}))
+        .await
+        .unwrap()
+        .structured
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
     assert!(count > 5, "the demo data has partners, got {count}");
-    let created = host.call("write_partner", json!({"name": "Acme Test"})).await.unwrap().structured.unwrap();
+    let created = host
+        .call("write_partner", json!({"name": "Acme Test"}))
+        .await
+        .unwrap()
+        .structured
+        .unwrap();
     assert!(created["id"].as_i64().unwrap() > 0);
-    let after = host.call("count_partners", json!({})).await.unwrap().structured.unwrap()["count"].as_u64().unwrap();
+    let after = host
+        .call("count_partners", json!({}))
+        .await
+        .unwrap()
+        .structured
+        .unwrap()["count"]
+        .as_u64()
+        .unwrap();
     assert_eq!(after, count + 1);
 }
 
@@ -35,7 +58,12 @@ async fn waiting_on_odoo_is_not_charged_to_the_cpu_budget() {
     let host = TestHost::start(SANDBOX, &[("fixture-faults", "faults")]).await;
     // 200 XML-RPC round trips take far longer than the 40 ms CPU budget in wall
     // time, but the guest itself barely runs between them.
-    let out = host.call("sleepy_host", json!({"n": 200})).await.unwrap().structured.unwrap();
+    let out = host
+        .call("sleepy_host", json!({"n": 200}))
+        .await
+        .unwrap()
+        .structured
+        .unwrap();
     assert_eq!(out["calls"], 200);
     // A guest that burns CPU itself is still stopped at the same budget.
     let err = host.call("spin", json!({})).await.unwrap_err();

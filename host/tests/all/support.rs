@@ -19,11 +19,17 @@ pub const ADMIN_TOKEN: &str = "test-admin-token";
 /// Where the fixture components are: `DANIEL_PLUGIN_ARTIFACTS`, or the workspace's
 /// `target/wasm32-wasip2/plugin` (built by `make plugins`).
 pub fn artifact(name: &str) -> PathBuf {
-    let dir = std::env::var_os("DANIEL_PLUGIN_ARTIFACTS").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32-wasip2/plugin")
-    });
+    let dir = std::env::var_os("DANIEL_PLUGIN_ARTIFACTS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/wasm32-wasip2/plugin")
+        });
     let path = dir.join(format!("{}.wasm", name.replace('-', "_")));
-    assert!(path.exists(), "missing fixture {}: run `make plugins` first", path.display());
+    assert!(
+        path.exists(),
+        "missing fixture {}: run `make plugins` first",
+        path.display()
+    );
     path
 }
 
@@ -57,18 +63,32 @@ impl TestHost {
         let shutdown = CancellationToken::new();
         let options = Options {
             config_path: dir.path().join("plugins.toml"),
-            guard: GuardConfig { loopback: true, admin_token: Token::new(ADMIN_TOKEN), ..Default::default() },
+            guard: GuardConfig {
+                loopback: true,
+                admin_token: Token::new(ADMIN_TOKEN),
+                ..Default::default()
+            },
             no_pooling: false,
             no_watch: !watch,
         };
-        let app = App::start(options, shutdown.clone()).await.expect("host starts");
+        let app = App::start(options, shutdown.clone())
+            .await
+            .expect("host starts");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
         let token = shutdown.clone();
         tokio::spawn(async move {
-            axum::serve(listener, app.router).with_graceful_shutdown(token.cancelled_owned()).await.unwrap();
+            axum::serve(listener, app.router)
+                .with_graceful_shutdown(token.cancelled_owned())
+                .await
+                .unwrap();
         });
-        TestHost { dir, state: app.state, addr, shutdown }
+        TestHost {
+            dir,
+            state: app.state,
+            addr,
+            shutdown,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -106,23 +126,44 @@ impl TestHost {
     }
 
     /// Calls a tool directly through the registry (no transport).
-    pub async fn call(&self, tool: &str, args: serde_json::Value) -> Result<daniel::registry::CallOutput, daniel::registry::CallError> {
-        self.state.registry.call(&self.state.engine, tool, args).await
+    pub async fn call(
+        &self,
+        tool: &str,
+        args: serde_json::Value,
+    ) -> Result<daniel::registry::CallOutput, daniel::registry::CallError> {
+        self.state
+            .registry
+            .call(&self.state.engine, tool, args)
+            .await
     }
 
     pub fn tool_names(&self) -> Vec<String> {
-        self.state.registry.catalog().tools().map(|t| t.name.clone()).collect()
+        self.state
+            .registry
+            .catalog()
+            .tools()
+            .map(|t| t.name.clone())
+            .collect()
     }
 
     pub fn status(&self, plugin: &str) -> daniel::registry::PluginStatus {
-        self.state.registry.status().into_iter().find(|s| s.name == plugin).unwrap_or_else(|| panic!("no status for {plugin}"))
+        self.state
+            .registry
+            .status()
+            .into_iter()
+            .find(|s| s.name == plugin)
+            .unwrap_or_else(|| panic!("no status for {plugin}"))
     }
 
     /// An MCP client over Streamable HTTP that counts list_changed notifications.
     pub async fn mcp_client(&self) -> (RunningService<RoleClient, Counter>, Counter) {
         let counter = Counter::default();
         let transport = StreamableHttpClientTransport::from_uri(self.url("/mcp"));
-        let client = counter.clone().serve(transport).await.expect("mcp client connects");
+        let client = counter
+            .clone()
+            .serve(transport)
+            .await
+            .expect("mcp client connects");
         (client, counter)
     }
 }
@@ -134,7 +175,10 @@ fn with_host_section(config: &str) -> String {
     if config.contains("[host]") {
         config.to_owned()
     } else {
-        format!("[host]\nplugin_dir = \"plugins\"\ncache_dir = {:?}\n\n{config}", cache.display().to_string())
+        format!(
+            "[host]\nplugin_dir = \"plugins\"\ncache_dir = {:?}\n\n{config}",
+            cache.display().to_string()
+        )
     }
 }
 
@@ -172,19 +216,28 @@ pub async fn wait_until(what: &str, mut cond: impl AsyncFnMut() -> bool) {
 }
 
 pub fn call_params(tool: &str, args: serde_json::Value) -> CallToolRequestParams {
-    let serde_json::Value::Object(map) = args else { panic!("arguments must be an object") };
+    let serde_json::Value::Object(map) = args else {
+        panic!("arguments must be an object")
+    };
     CallToolRequestParams::new(tool.to_owned()).with_arguments(map)
 }
 
 /// The first text block of a result.
 pub fn text(result: &CallToolResult) -> String {
-    result.content.iter().find_map(|c| c.as_text().map(|t| t.text.clone())).unwrap_or_default()
+    result
+        .content
+        .iter()
+        .find_map(|c| c.as_text().map(|t| t.text.clone()))
+        .unwrap_or_default()
 }
 
 /// Asserts `haystack` contains `needle`, printing both otherwise.
 #[track_caller]
 pub fn assert_contains(haystack: &str, needle: &str) {
-    assert!(haystack.contains(needle), "expected {needle:?} in:\n{haystack}");
+    assert!(
+        haystack.contains(needle),
+        "expected {needle:?} in:\n{haystack}"
+    );
 }
 
 /// A configuration whose only Odoo instance is unreachable: policy decisions

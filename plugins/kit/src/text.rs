@@ -34,10 +34,15 @@ pub fn html_to_text(html: &str) -> String {
                 .map_or("", |i| &rest[i..]);
             continue;
         }
-        if matches!(
-            name,
-            Some("br" | "p" | "div" | "li" | "tr" | "h1" | "h2" | "h3" | "h4" | "ul" | "ol")
-        ) {
+        // A line break per `<br>`, block end and list item, not per block start too.
+        let closing = tag.starts_with('/');
+        let breaks = match name {
+            Some("br") => true,
+            Some("li" | "tr") => !closing,
+            Some("p" | "div" | "h1" | "h2" | "h3" | "h4" | "ul" | "ol" | "table") => closing,
+            _ => false,
+        };
+        if breaks {
             out.push('\n');
         }
     }

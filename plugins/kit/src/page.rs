@@ -1,0 +1,58 @@
+//! List limits and the shape of list results.
+//!
+//! Every list tool caps `limit` at [`MAX_LIMIT`] and fetches one row more than it
+//! returns, so the result can say whether there is more without a `search_count`.
+
+use daniel_plugin_sdk::SearchOpts;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// The most rows a list tool returns in one call, whatever `limit` asks for: enough for
+/// any answer an agent reads out, small enough to keep a result inside its context.
+pub const MAX_LIMIT: u32 = 100;
+
+/// A page of results.
+#[derive(Debug, Serialize, JsonSchema)]
+pub struct Page<T> {
+    /// The records, at most `limit` of them.
+    pub items: Vec<T>,
+    /// True if more records match than were returned (narrow the filters or raise `limit`).
+    pub has_more: bool,
+}
+
+/// `limit` clamped to `1..=MAX_LIMIT`.
+pub fn cap(limit: u32) -> u32 {
+    limit.clamp(1, MAX_LIMIT)
+}
+
+/// Search options that fetch one row past `limit` (already capped).
+pub fn opts(limit: u32) -> SearchOpts {
+    SearchOpts::limit(cap(limit) + 1)
+}
+
+/// The first `limit` rows, noting whether there were more.
+pub fn page<T>(mut rows: Vec<T>, limit: u32) -> Page<T> {
+    let limit = cap(limit) as usize;
+    let has_more = rows.len() > limit;
+    rows.truncate(limit);
+    Page {
+        items: rows,
+        has_more,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_capped_and_overflow_is_reported() {
+        assert_eq!(cap(0), 1);
+        assert_eq!(cap(500), MAX_LIMIT);
+        assert_eq!(opts(10).limit, Some(11));
+        let p = page(vec![1, 2, 3], 2);
+        assert_eq!((p.items, p.has_more), (vec![1, 2], true));
+        let p = page(vec![1, 2], 2);
+        assert!(!p.has_more);
+    }
+}
