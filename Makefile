@@ -5,7 +5,7 @@ CARGO ?= cargo
 WASM_TARGET := wasm32-wasip2
 ARTIFACTS := target/$(WASM_TARGET)/plugin
 # Product plugins copied into plugins/dist (the folder plugins.toml points at).
-PRODUCT_PLUGINS := hello_plugin:hello
+PRODUCT_PLUGINS := crm:crm sales:sales projects:projects tasks:tasks users:users search:search whatsapp:whatsapp
 # Crates that are not plugins (they never build for wasm).
 HOST_CRATES := --exclude daniel --exclude daniel-odoo --exclude daniel-odoo-sandbox
 

@@ -15,7 +15,7 @@ use crate::config::MessagingSpec;
 use crate::config::{Config, ProcessEnv};
 use crate::engine::{Engine, EngineConfig, Services};
 use crate::guard::{self, GuardConfig};
-use crate::jobs::{DEFAULT_WORKERS, Jobs, MemoryStore, spawn_workers};
+use crate::jobs::{self, JobStore, Jobs, MemoryStore, SqliteStore, spawn_workers};
 use crate::mcp::{self, McpServer};
 use crate::messaging::{Messenger, Outbox, Twilio};
 use crate::odoo::{Instances, SandboxEndpoint};
@@ -45,6 +45,8 @@ pub struct AppState {
     pub jobs: Arc<Jobs>,
     /// Job workers in flight, for draining at shutdown.
     pub workers: TaskTracker,
+    /// Serialises REST requests that carry an `Idempotency-Key`.
+    pub idempotency: Arc<tokio::sync::Mutex<()>>,
     core: Arc<Core>,
 }
 
@@ -94,7 +96,7 @@ impl App {
         let instances = Instances::from_config(&config, sandbox.as_ref())?;
         let outbox = Arc::new(Outbox::default());
         let messenger = messenger(&config.messaging, outbox.clone(), shutdown.clone()).await?;
-        let (jobs, queue) = Jobs::new(Arc::new(MemoryStore::default()));
+        let (jobs, queue) = Jobs::new(job_store(&config)?);
         let services = Services {
             odoo: Arc::new(ArcSwap::from_pointee(instances)),
             messenger,
@@ -114,14 +116,28 @@ impl App {
             sandbox: Mutex::new(sandbox),
             shutdown: shutdown.clone(),
         });
+        // Plugins first, then recovery, then workers: re-queued jobs need their plugin.
+        let report = core.loader.reload(&config).await;
+        tracing::info!(
+            plugins = registry.catalog().plugins().len(),
+            failed = report.failed.len(),
+            "plugins loaded"
+        );
+        jobs::recover(&jobs);
+        jobs::spawn_retention(
+            jobs.clone(),
+            chrono::Duration::from_std(config.jobs.retention)?,
+            shutdown.clone(),
+        );
         let workers = spawn_workers(
             jobs.clone(),
             queue,
             registry.clone(),
             engine.clone(),
-            DEFAULT_WORKERS,
+            config.jobs.workers,
             shutdown.clone(),
         );
+        let idempotency = Arc::default();
         let state = AppState {
             registry,
             engine,
@@ -129,20 +145,24 @@ impl App {
             outbox,
             jobs,
             workers,
+            idempotency,
             core,
         };
-        let report = state.core.loader.reload(&config).await;
-        tracing::info!(
-            plugins = state.registry.catalog().plugins().len(),
-            failed = report.failed.len(),
-            "plugins loaded"
-        );
         if !options.no_watch {
             watch::spawn(state.clone(), shutdown.clone())?;
         }
         let router = router(state.clone(), options.guard, shutdown);
         Ok(App { state, router })
     }
+}
+
+fn job_store(config: &Config) -> anyhow::Result<Arc<dyn JobStore>> {
+    Ok(match &config.jobs.sqlite {
+        Some(path) => {
+            Arc::new(SqliteStore::open(path).map_err(|e| anyhow::anyhow!("job store: {e}"))?)
+        }
+        None => Arc::new(MemoryStore::default()),
+    })
 }
 
 /// Twilio when configured; otherwise the same client against the local stand-in,

@@ -14,6 +14,7 @@ pub mod guard;
 pub mod jobs;
 pub mod mcp;
 pub mod messaging;
+pub mod metrics;
 pub mod odoo;
 pub mod policy;
 pub mod registry;

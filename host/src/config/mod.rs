@@ -5,6 +5,7 @@
 //! collects every problem at once; each names file, line, key path, value and rule.
 //! `${VAR}` in Odoo credentials is expanded here, so secrets never reach a plugin.
 
+mod avatar;
 mod error;
 mod expand;
 mod locate;
@@ -15,6 +16,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use avatar::{AvatarSpec, ProviderSpec, VendorSpec};
 pub use error::{Error, Problem};
 pub use expand::{Env, ProcessEnv};
 pub use validate::valid_name;
@@ -46,8 +48,11 @@ pub struct Config {
     /// The embedded sandbox's settings (used when some instance is served by it).
     pub sandbox: SandboxSpec,
     pub messaging: MessagingSpec,
+    pub jobs: JobsSpec,
     /// Declared plugins by name.
     pub plugins: BTreeMap<String, PluginSpec>,
+    /// Browser avatar sessions.
+    pub avatar: AvatarSpec,
 }
 
 /// One Odoo instance.
@@ -96,6 +101,15 @@ impl std::fmt::Debug for Endpoint {
 pub struct SandboxSpec {
     pub sqlite: Option<PathBuf>,
     pub seed: Option<PathBuf>,
+}
+
+/// `[jobs]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JobsSpec {
+    /// The SQLite file; `None` keeps jobs in memory (lost on restart).
+    pub sqlite: Option<PathBuf>,
+    pub workers: usize,
+    pub retention: Duration,
 }
 
 /// `[messaging]`: Twilio credentials, or the offline stand-in when absent.

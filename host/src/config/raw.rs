@@ -20,7 +20,12 @@ pub(crate) struct RawConfig {
     #[serde(default)]
     pub(crate) messaging: RawMessaging,
     #[serde(default)]
+    pub(crate) jobs: RawJobs,
+    #[serde(default)]
     pub(crate) plugins: BTreeMap<String, RawPlugin>,
+    /// `[avatar]`: browser avatar sessions (see `config/avatar.rs`).
+    #[serde(default)]
+    pub(crate) avatar: super::avatar::RawAvatar,
 }
 
 /// `[host]`: where plugins and caches live.
@@ -73,6 +78,16 @@ pub(crate) struct RawSandbox {
     pub(crate) sqlite: Option<String>,
     /// A seed file replacing the built-in demo data.
     pub(crate) seed: Option<String>,
+}
+
+/// `[jobs]`: background jobs (quotations).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawJobs {
+    /// SQLite file for the durable store; `":memory:"` keeps jobs in memory only.
+    pub(crate) store: Option<String>,
+    pub(crate) workers: Option<usize>,
+    pub(crate) retention_hours: Option<u64>,
 }
 
 /// `[messaging]`: outgoing WhatsApp/SMS.

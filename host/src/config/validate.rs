@@ -97,6 +97,9 @@ fn build(
         let spec = plugin_spec(&name, plugin, &plugin_dir, &known, p);
         plugins.insert(name, spec);
     }
+    let avatar = super::avatar::build(raw.avatar, base, env, &mut |key, message| {
+        p.add(&["avatar", key], message)
+    });
     Config {
         source: source.to_owned(),
         plugin_dir,
@@ -109,7 +112,9 @@ fn build(
             seed: raw.sandbox.seed.map(|s| base.join(s)),
         },
         messaging: messaging(raw.messaging, env, p),
+        jobs: jobs(raw.jobs, base, p),
         plugins,
+        avatar,
     }
 }
 
@@ -203,6 +208,30 @@ fn instance(
         key: key?,
     };
     Some(spec)
+}
+
+fn jobs(raw: super::raw::RawJobs, base: &Path, p: &mut Problems<'_>) -> JobsSpec {
+    let workers = raw.workers.unwrap_or(crate::jobs::DEFAULT_WORKERS);
+    if workers == 0 || workers > 256 {
+        p.add(
+            &["jobs", "workers"],
+            format!("{workers} is out of range 1..=256"),
+        );
+    }
+    let hours = raw.retention_hours.unwrap_or(24 * 7);
+    if hours == 0 {
+        p.add(&["jobs", "retention_hours"], "must be at least 1");
+    }
+    let sqlite = match raw.store.as_deref() {
+        Some(":memory:") => None,
+        Some(path) => Some(base.join(path)),
+        None => Some(base.join("var/jobs.sqlite")),
+    };
+    JobsSpec {
+        sqlite,
+        workers,
+        retention: Duration::from_secs(hours * 3600),
+    }
 }
 
 fn read_secret(path: &Path) -> Result<String, String> {

@@ -6,6 +6,8 @@
 //! [`worker`] runs them.
 
 mod record;
+mod recovery;
+mod sqlite;
 mod store;
 mod worker;
 
@@ -14,6 +16,8 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 pub use record::{Job, JobState};
+pub use recovery::{INTERRUPTED, recover, spawn_retention};
+pub use sqlite::SqliteStore;
 pub use store::{JobStore, MemoryStore};
 pub use worker::{DEFAULT_WORKERS, spawn_workers};
 
@@ -83,7 +87,15 @@ impl Jobs {
         }
     }
 
-    pub(crate) fn store(&self) -> &Arc<dyn JobStore> {
+    /// The underlying store.
+    pub fn store(&self) -> &Arc<dyn JobStore> {
         &self.store
+    }
+
+    /// Re-queues a stored job (recovery at start).
+    pub(crate) fn requeue(&self, id: &str) -> Result<(), Error> {
+        self.queue
+            .try_send(id.to_owned())
+            .map_err(|_| Error::QueueFull)
     }
 }

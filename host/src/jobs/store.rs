@@ -18,14 +18,20 @@ pub trait JobStore: Send + Sync {
     fn update(&self, id: &str, f: &mut dyn FnMut(&mut Job)) -> Result<Option<Job>, String>;
     /// Jobs not finished (queued or processing), oldest first: for recovery at start.
     fn unfinished(&self) -> Result<Vec<Job>, String>;
-    /// Deletes finished jobs older than `age`; returns how many.
+    /// Deletes finished jobs (and idempotency keys) older than `age`; returns how
+    /// many jobs.
     fn purge_finished(&self, age: Duration) -> Result<usize, String>;
+    /// The tracking id recorded for a client's `Idempotency-Key`, if any.
+    fn idempotency_lookup(&self, key: &str) -> Result<Option<String>, String>;
+    /// Records the tracking id created for `key` (first one wins).
+    fn idempotency_remember(&self, key: &str, tracking_id: &str) -> Result<(), String>;
 }
 
 /// Jobs kept in memory (lost on restart).
 #[derive(Default)]
 pub struct MemoryStore {
     jobs: Mutex<HashMap<String, Job>>,
+    keys: Mutex<HashMap<String, String>>,
 }
 
 impl MemoryStore {
@@ -68,5 +74,23 @@ impl JobStore for MemoryStore {
         let before = jobs.len();
         jobs.retain(|_, j| j.completed_at.is_none_or(|t| t > cutoff));
         Ok(before - jobs.len())
+    }
+
+    fn idempotency_lookup(&self, key: &str) -> Result<Option<String>, String> {
+        Ok(self
+            .keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned())
+    }
+
+    fn idempotency_remember(&self, key: &str, tracking_id: &str) -> Result<(), String> {
+        self.keys
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(key.to_owned())
+            .or_insert_with(|| tracking_id.to_owned());
+        Ok(())
     }
 }

@@ -54,6 +54,7 @@ async fn run(jobs: &Jobs, registry: &Registry, engine: &Engine, id: &str) {
         j.state = JobState::Processing;
         j.started_at = Some(chrono::Utc::now());
     });
+    registry.metrics.job("processing");
     let job = match started {
         Ok(Some(j)) => j,
         Ok(None) => return,
@@ -88,6 +89,9 @@ async fn run(jobs: &Jobs, registry: &Registry, engine: &Engine, id: &str) {
         }
     };
     let failed = outcome.is_err();
+    registry
+        .metrics
+        .job(if failed { "failed" } else { "completed" });
     let finished = store.update(id, &mut |j| {
         j.completed_at = Some(chrono::Utc::now());
         match &outcome {

@@ -65,6 +65,7 @@ impl Loader {
             tracing::warn!(plugin = %name, %error, "plugin rejected");
         }
         let changed = self.registry.install(plugins, status);
+        self.registry.metrics.reload(changed, failed.len());
         ReloadReport { changed, failed }
     }
 

@@ -106,6 +106,8 @@ pub struct Registry {
     config_error: Mutex<Option<String>>,
     changes: broadcast::Sender<u64>,
     generation: std::sync::atomic::AtomicU64,
+    /// Call, reload and job metrics.
+    pub metrics: crate::metrics::Metrics,
 }
 
 impl Default for Registry {
@@ -116,6 +118,7 @@ impl Default for Registry {
             config_error: Mutex::default(),
             changes: broadcast::channel(64).0,
             generation: Default::default(),
+            metrics: Default::default(),
         }
     }
 }

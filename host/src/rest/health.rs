@@ -20,11 +20,30 @@ pub(super) fn router() -> Router<AppState> {
         .route("/ready", get(ready))
 }
 
-async fn health() -> Json<serde_json::Value> {
+/// Liveness: the process answers.
+#[utoipa::path(get, path = "/health", tag = "health", responses((status = 200, description = "Alive", body = Object)))]
+pub(super) async fn health() -> Json<serde_json::Value> {
     Json(json!({ "status": "ok" }))
 }
 
-async fn ready(State(app): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
+/// Prometheus metrics.
+pub(super) async fn metrics(
+    State(app): State<AppState>,
+) -> ([(axum::http::HeaderName, &'static str); 1], String) {
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        app.registry.metrics.render(),
+    )
+}
+
+/// Readiness: plugins loaded, every Odoo instance reachable, job store open.
+#[utoipa::path(get, path = "/ready", tag = "health", responses(
+    (status = 200, description = "Ready", body = Object),
+    (status = 503, description = "Not ready: see which part", body = Object)))]
+pub(super) async fn ready(State(app): State<AppState>) -> (StatusCode, Json<serde_json::Value>) {
     let status = app.registry.status();
     let plugins_ok = !status.is_empty() && status.iter().all(|s| s.state != "failed");
     let odoo = app.services.odoo.load_full().probe(PROBE_TIMEOUT).await;

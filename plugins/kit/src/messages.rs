@@ -8,8 +8,12 @@
 
 use std::collections::BTreeMap;
 
-use daniel_plugin_sdk::Channel;
-use serde::Deserialize;
+use daniel_plugin_sdk::{Channel, Context, ToolError};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::salesperson::Salesperson;
+use crate::validate;
 
 /// `[settings.messages]`.
 #[derive(Debug, Clone, Deserialize)]
@@ -65,17 +69,17 @@ pub enum Template {
     /// A customer asks for a person: `customer_name`, `customer_phone`, `reason`,
     /// `context`, `conversation_id`, `lead_name`, `salesperson`.
     HumanAttention,
-    /// A quotation job failed: `tracking_id`, `customer_name`, `company`,
+    /// A quotation job failed: `lead_name`, `customer_name`, `company`,
     /// `customer_phone`, `email`, `error`.
     QuotationFailed,
 }
 
 const ES_QUOTATION: &str = "Nueva cotización {order_name}\nCliente: {customer_name} ({company})\nTel: {customer_phone}\nCorreo: {email}\nCiudad: {city}\nProductos: {products}\nTotal: {amount_total}\nContexto: {context}";
 const ES_HUMAN: &str = "Se solicita atención humana\n\nCliente: {customer_name}\nTel: {customer_phone}\nMotivo: {reason}\nContexto: {context}\nOportunidad: {lead_name}\nConversación: {conversation_id}\n\nVendedor asignado: {salesperson}";
-const ES_FAILED: &str = "Error en cotización {tracking_id}\nCliente: {customer_name} ({company})\nTel: {customer_phone}\nCorreo: {email}\nError: {error}";
+const ES_FAILED: &str = "Error en cotización {lead_name}\nCliente: {customer_name} ({company})\nTel: {customer_phone}\nCorreo: {email}\nError: {error}";
 const EN_QUOTATION: &str = "New quotation {order_name}\nCustomer: {customer_name} ({company})\nPhone: {customer_phone}\nEmail: {email}\nCity: {city}\nProducts: {products}\nTotal: {amount_total}\nContext: {context}";
 const EN_HUMAN: &str = "A customer asks for a person\n\nCustomer: {customer_name}\nPhone: {customer_phone}\nReason: {reason}\nContext: {context}\nOpportunity: {lead_name}\nConversation: {conversation_id}\n\nAssigned salesperson: {salesperson}";
-const EN_FAILED: &str = "Quotation {tracking_id} failed\nCustomer: {customer_name} ({company})\nPhone: {customer_phone}\nEmail: {email}\nError: {error}";
+const EN_FAILED: &str = "Quotation {lead_name} failed\nCustomer: {customer_name} ({company})\nPhone: {customer_phone}\nEmail: {email}\nError: {error}";
 
 impl MessageSettings {
     /// The template text for `which`: the configured one, else the built-in one.
@@ -101,6 +105,79 @@ impl MessageSettings {
     /// Renders `which` with `values`.
     pub fn render(&self, which: Template, values: &Values) -> String {
         render(self.template(which), values)
+    }
+}
+
+/// Who a hand-off went to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Recipient {
+    /// The salesperson's own number.
+    Salesperson,
+    /// `messages.fallback_recipient`: the salesperson had no usable number.
+    Fallback,
+}
+
+/// A message handed to the provider.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Sent {
+    /// The provider's message id.
+    pub message_id: String,
+    /// `whatsapp` or `sms`.
+    pub channel: &'static str,
+    /// Who it went to (numbers are not shown: the agent talks to customers).
+    pub recipient: Recipient,
+}
+
+impl MessageSettings {
+    /// The number to reach `salesperson` on: theirs, else the fallback recipient.
+    ///
+    /// # Errors
+    ///
+    /// [`ToolError::NotFound`] saying whom nobody could be reached for.
+    pub fn recipient(
+        &self,
+        salesperson: Option<&Salesperson>,
+        country_code: &str,
+    ) -> Result<(String, Recipient), ToolError> {
+        if let Some(number) = salesperson.and_then(|s| s.phone.clone()) {
+            return Ok((number, Recipient::Salesperson));
+        }
+        if let Some(number) = self
+            .fallback_recipient
+            .as_deref()
+            .and_then(|n| validate::e164(n, country_code))
+        {
+            return Ok((number, Recipient::Fallback));
+        }
+        Err(ToolError::not_found(match salesperson {
+            Some(s) => format!(
+                "salesperson {} (ID {}) has no usable phone or mobile in Odoo, and no messages.fallback_recipient is set",
+                s.name, s.id
+            ),
+            None => "no salesperson could be assigned, and no messages.fallback_recipient is set".into(),
+        }))
+    }
+
+    /// Sends `body` to the salesperson (or the fallback recipient).
+    ///
+    /// # Errors
+    ///
+    /// As [`recipient`](Self::recipient), or what the host's messaging refused.
+    pub fn send_to_salesperson(
+        &self,
+        ctx: &Context,
+        salesperson: Option<&Salesperson>,
+        country_code: &str,
+        body: &str,
+    ) -> Result<Sent, ToolError> {
+        let (to, recipient) = self.recipient(salesperson, country_code)?;
+        let message_id = ctx.messaging().send(self.channel, &to, body)?;
+        let channel = match self.channel {
+            Channel::Whatsapp => "whatsapp",
+            Channel::Sms => "sms",
+        };
+        Ok(Sent { message_id, channel, recipient })
     }
 }
 
@@ -174,6 +251,23 @@ mod tests {
         assert_eq!(es.channel, Channel::Whatsapp);
         let err = serde_json::from_value::<MessageSettings>(serde_json::json!({"lang": "es"}));
         assert!(err.is_err());
+    }
+
+    #[test]
+    fn the_fallback_recipient_stands_in_for_a_missing_number() {
+        let s = Salesperson { id: 8, name: "Carlos".into(), open_opportunities: None, phone: None };
+        let settings = MessageSettings::default();
+        let err = settings.recipient(Some(&s), "+52").unwrap_err();
+        assert_eq!(
+            err,
+            ToolError::not_found(
+                "salesperson Carlos (ID 8) has no usable phone or mobile in Odoo, and no messages.fallback_recipient is set"
+            )
+        );
+        let settings = MessageSettings { fallback_recipient: Some("55 0000 1111".into()), ..settings };
+        assert_eq!(settings.recipient(Some(&s), "+52").unwrap(), ("+525500001111".into(), Recipient::Fallback));
+        let with_phone = Salesperson { phone: Some("+525512345601".into()), ..s };
+        assert_eq!(settings.recipient(Some(&with_phone), "+52").unwrap().1, Recipient::Salesperson);
     }
 
     #[test]

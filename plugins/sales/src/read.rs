@@ -1,6 +1,7 @@
 //! `list_sales` and `get_sale`.
 
 use daniel_plugin_sdk::prelude::*;
+use daniel_plugin_sdk::serde_json;
 use plugin_kit::page::{self, Page};
 use plugin_kit::{Ref, fields, text, to_ref, validate};
 
