@@ -151,7 +151,15 @@ impl App {
         if !options.no_watch {
             watch::spawn(state.clone(), shutdown.clone())?;
         }
-        let router = router(state.clone(), options.guard, shutdown);
+        // Avatar sessions (issue 6): offline stand-ins unless `[avatar]` names vendor keys.
+        let avatar = crate::avatar::Avatar::start(
+            &config.avatar,
+            state.registry.clone(),
+            state.engine.clone(),
+            shutdown.clone(),
+        )
+        .await?;
+        let router = router(state.clone(), options.guard, crate::avatar::router(avatar), shutdown);
         Ok(App { state, router })
     }
 }
@@ -195,7 +203,12 @@ async fn messenger(
     Ok(Arc::new(sender))
 }
 
-fn router(state: AppState, guard: GuardConfig, shutdown: CancellationToken) -> Router {
+fn router(
+    state: AppState,
+    guard: GuardConfig,
+    avatar: Router,
+    shutdown: CancellationToken,
+) -> Router {
     let mcp = mcp::router(
         McpServer::new(state.registry.clone(), state.engine.clone()),
         guard.mcp_allowed_hosts(),
@@ -204,6 +217,7 @@ fn router(state: AppState, guard: GuardConfig, shutdown: CancellationToken) -> R
     rest::router()
         .with_state(state)
         .merge(mcp)
+        .merge(avatar)
         // The guard wraps every route; trace is outermost so refusals are logged too.
         .layer(axum::middleware::from_fn_with_state(
             Arc::new(guard),

@@ -111,8 +111,8 @@ pub(super) async fn handoff(
     Ok(Json(json!({
         "status": "ok",
         "message": "Salesperson notified",
-        "message_sid": s.get("message_sid"),
-        "assigned_user_id": s.get("assigned_user_id"),
-        "selected_number": s.get("to_number"),
+        "message_sid": s.get("message_id"),
+        "assigned_user_id": s.pointer("/salesperson/id"),
+        "assigned_by": s.get("assigned_by"),
     })))
 }

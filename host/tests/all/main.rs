@@ -11,3 +11,5 @@ mod mcp;
 mod odoo;
 mod policy;
 mod reload;
+mod rest;
+mod tools;

@@ -54,18 +54,33 @@ mod tests {
     #[test]
     fn tools_and_the_quotation_job_are_exported() {
         let names: Vec<String> = Crm::tools().iter().map(|t| t.name().to_owned()).collect();
-        assert_eq!(names, ["dev_create_quotation", "dev_get_quotation_status", "dev_update_lead_quotation"]);
+        assert_eq!(
+            names,
+            [
+                "dev_create_quotation",
+                "dev_get_quotation_status",
+                "dev_update_lead_quotation"
+            ]
+        );
         assert_eq!(Crm::jobs()[0].kind(), "quotation");
         let spec = Crm::tools()[0].spec();
         let required = spec.input_schema["required"].as_array().unwrap().clone();
-        for p in ["partner_name", "contact_name", "email", "phone", "lead_name"] {
+        for p in [
+            "partner_name",
+            "contact_name",
+            "email",
+            "phone",
+            "lead_name",
+        ] {
             assert!(required.contains(&json!(p)), "{p}");
         }
     }
 
     #[test]
     fn a_job_with_bad_input_fails_as_a_bug_not_a_panic() {
-        let err = Crm::jobs()[0].run(&Context::for_job("quotation"), r#"{"nope": 1}"#).unwrap_err();
+        let err = Crm::jobs()[0]
+            .run(&Context::for_job("quotation"), r#"{"nope": 1}"#)
+            .unwrap_err();
         assert!(matches!(err, ToolError::Internal(_)), "{err:?}");
     }
 }

@@ -81,7 +81,10 @@ mod tests {
     #[test]
     fn defaults_are_the_seed_constants_and_typos_are_refused() {
         let s: Settings = daniel_plugin_sdk::serde_json::from_value(json!({})).unwrap();
-        assert_eq!((s.sales_team_id, s.conversion_stage_id, s.pricelist_id), (14, 3, 82));
+        assert_eq!(
+            (s.sales_team_id, s.conversion_stage_id, s.pricelist_id),
+            (14, 3, 82)
+        );
         assert_eq!(s.pipeline_stage_ids, [1, 2, 10, 3]);
         assert_eq!(s.invalid_email, InvalidEmail::Reject);
         let typo = daniel_plugin_sdk::serde_json::from_value::<Settings>(json!({"sales_team": 3}));

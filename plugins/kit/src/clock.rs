@@ -45,7 +45,9 @@ pub fn is_odoo_datetime(text: &str) -> bool {
         None => (text, None),
     };
     let num = |s: &str, len: usize, max: u32| {
-        s.len() == len && s.bytes().all(|b| b.is_ascii_digit()) && s.parse::<u32>().is_ok_and(|n| n <= max)
+        s.len() == len
+            && s.bytes().all(|b| b.is_ascii_digit())
+            && s.parse::<u32>().is_ok_and(|n| n <= max)
     };
     let date_ok = matches!(date.split('-').collect::<Vec<_>>()[..],
         [y, m, d] if num(y, 4, 9999) && num(m, 2, 12) && m != "00" && num(d, 2, 31) && d != "00");
@@ -72,7 +74,13 @@ mod tests {
     fn recognizes_odoo_dates_and_datetimes() {
         assert!(is_odoo_datetime("2026-11-20"));
         assert!(is_odoo_datetime("2026-11-20 16:00:00"));
-        for bad in ["2026-13-01", "2026-11-20T16:00:00", "20-11-2026", "2026-11-20 24:00:00", "tomorrow"] {
+        for bad in [
+            "2026-13-01",
+            "2026-11-20T16:00:00",
+            "20-11-2026",
+            "2026-11-20 24:00:00",
+            "tomorrow",
+        ] {
             assert!(!is_odoo_datetime(bad), "{bad}");
         }
     }

@@ -40,5 +40,8 @@ pub struct Ref {
 
 /// A many2one as a [`Ref`], or `None` when empty.
 pub fn to_ref(value: &Many2one) -> Option<Ref> {
-    value.clone().into_inner().map(|(id, name)| Ref { id, name })
+    value
+        .clone()
+        .into_inner()
+        .map(|(id, name)| Ref { id, name })
 }

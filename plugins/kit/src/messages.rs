@@ -155,7 +155,9 @@ impl MessageSettings {
                 "salesperson {} (ID {}) has no usable phone or mobile in Odoo, and no messages.fallback_recipient is set",
                 s.name, s.id
             ),
-            None => "no salesperson could be assigned, and no messages.fallback_recipient is set".into(),
+            None => {
+                "no salesperson could be assigned, and no messages.fallback_recipient is set".into()
+            }
         }))
     }
 
@@ -177,7 +179,11 @@ impl MessageSettings {
             Channel::Whatsapp => "whatsapp",
             Channel::Sms => "sms",
         };
-        Ok(Sent { message_id, channel, recipient })
+        Ok(Sent {
+            message_id,
+            channel,
+            recipient,
+        })
     }
 }
 
@@ -211,7 +217,11 @@ pub fn render(template: &str, values: &Values) -> String {
 /// An amount as `$1,234,567.50`.
 pub fn money(amount: f64) -> String {
     let cents = (amount * 100.0).round() as i64;
-    let (sign, cents) = if cents < 0 { ("-", -cents) } else { ("", cents) };
+    let (sign, cents) = if cents < 0 {
+        ("-", -cents)
+    } else {
+        ("", cents)
+    };
     let units = (cents / 100).to_string();
     let mut grouped = String::new();
     for (i, c) in units.chars().enumerate() {
@@ -241,13 +251,21 @@ mod tests {
 
     #[test]
     fn custom_templates_replace_built_in_ones() {
-        let settings: MessageSettings =
-            serde_json::from_value(serde_json::json!({"language": "en", "quotation": "Q {order_name}"}))
-                .unwrap();
+        let settings: MessageSettings = serde_json::from_value(
+            serde_json::json!({"language": "en", "quotation": "Q {order_name}"}),
+        )
+        .unwrap();
         assert_eq!(settings.template(Template::Quotation), "Q {order_name}");
-        assert!(settings.template(Template::HumanAttention).starts_with("A customer asks"));
+        assert!(
+            settings
+                .template(Template::HumanAttention)
+                .starts_with("A customer asks")
+        );
         let es = MessageSettings::default();
-        assert!(es.template(Template::HumanAttention).starts_with("Se solicita atención humana"));
+        assert!(
+            es.template(Template::HumanAttention)
+                .starts_with("Se solicita atención humana")
+        );
         assert_eq!(es.channel, Channel::Whatsapp);
         let err = serde_json::from_value::<MessageSettings>(serde_json::json!({"lang": "es"}));
         assert!(err.is_err());
@@ -255,7 +273,12 @@ mod tests {
 
     #[test]
     fn the_fallback_recipient_stands_in_for_a_missing_number() {
-        let s = Salesperson { id: 8, name: "Carlos".into(), open_opportunities: None, phone: None };
+        let s = Salesperson {
+            id: 8,
+            name: "Carlos".into(),
+            open_opportunities: None,
+            phone: None,
+        };
         let settings = MessageSettings::default();
         let err = settings.recipient(Some(&s), "+52").unwrap_err();
         assert_eq!(
@@ -264,10 +287,22 @@ mod tests {
                 "salesperson Carlos (ID 8) has no usable phone or mobile in Odoo, and no messages.fallback_recipient is set"
             )
         );
-        let settings = MessageSettings { fallback_recipient: Some("55 0000 1111".into()), ..settings };
-        assert_eq!(settings.recipient(Some(&s), "+52").unwrap(), ("+525500001111".into(), Recipient::Fallback));
-        let with_phone = Salesperson { phone: Some("+525512345601".into()), ..s };
-        assert_eq!(settings.recipient(Some(&with_phone), "+52").unwrap().1, Recipient::Salesperson);
+        let settings = MessageSettings {
+            fallback_recipient: Some("55 0000 1111".into()),
+            ..settings
+        };
+        assert_eq!(
+            settings.recipient(Some(&s), "+52").unwrap(),
+            ("+525500001111".into(), Recipient::Fallback)
+        );
+        let with_phone = Salesperson {
+            phone: Some("+525512345601".into()),
+            ..s
+        };
+        assert_eq!(
+            settings.recipient(Some(&with_phone), "+52").unwrap().1,
+            Recipient::Salesperson
+        );
     }
 
     #[test]

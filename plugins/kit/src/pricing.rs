@@ -151,8 +151,12 @@ fn fixed_rules(ctx: &Context, pricelist_id: i64, ids: &[i64]) -> Result<Vec<Rule
         ["pricelist_id", "=", pricelist_id],
         ["product_id", "in", ids],
         ["compute_price", "=", "fixed"],
-        "|", ["date_start", "=", false], ["date_start", "<=", now],
-        "|", ["date_end", "=", false], ["date_end", ">=", now],
+        "|",
+        ["date_start", "=", false],
+        ["date_start", "<=", now],
+        "|",
+        ["date_end", "=", false],
+        ["date_end", ">=", now],
     ]);
     Ok(ctx.odoo().search_read(
         "product.pricelist.item",

@@ -88,7 +88,10 @@ pub struct Pipeline<'a> {
 ///
 /// [`ToolError::Internal`] if the team does not exist (a settings mistake), else what
 /// Odoo refused.
-pub fn least_loaded(ctx: &Context, pipeline: Pipeline<'_>) -> Result<Option<Salesperson>, ToolError> {
+pub fn least_loaded(
+    ctx: &Context,
+    pipeline: Pipeline<'_>,
+) -> Result<Option<Salesperson>, ToolError> {
     let odoo = ctx.odoo();
     let teams: Vec<TeamRow> = odoo.read("crm.team", &[pipeline.team_id], &["member_ids"])?;
     let Some(team) = teams.into_iter().next() else {
@@ -149,7 +152,11 @@ fn opportunity_counts(
 /// # Errors
 ///
 /// What Odoo refused.
-pub fn by_id(ctx: &Context, user_id: i64, country_code: &str) -> Result<Option<Salesperson>, ToolError> {
+pub fn by_id(
+    ctx: &Context,
+    user_id: i64,
+    country_code: &str,
+) -> Result<Option<Salesperson>, ToolError> {
     Ok(active_users(ctx, &[user_id])?
         .into_iter()
         .next()
@@ -172,11 +179,16 @@ mod tests {
 
     #[test]
     fn phone_wins_over_mobile_and_masked_numbers_are_missing() {
-        let row = json!({"id": 7, "name": "Sofía", "phone": "55 1234 5601", "mobile": "+525512345611"});
+        let row =
+            json!({"id": 7, "name": "Sofía", "phone": "55 1234 5601", "mobile": "+525512345611"});
         let s = from_row(row, "+52").unwrap();
         assert_eq!(s.phone.as_deref(), Some("+525512345601"));
-        let row = json!({"id": 8, "name": "Carlos", "phone": "55XXXX5602", "mobile": "+528112345602"});
-        assert_eq!(from_row(row, "+52").unwrap().phone.as_deref(), Some("+528112345602"));
+        let row =
+            json!({"id": 8, "name": "Carlos", "phone": "55XXXX5602", "mobile": "+528112345602"});
+        assert_eq!(
+            from_row(row, "+52").unwrap().phone.as_deref(),
+            Some("+528112345602")
+        );
         let row = json!({"id": 9, "name": false, "phone": false});
         let s = from_row(row, "+52").unwrap();
         assert_eq!((s.name.as_str(), s.phone), ("", None));
@@ -184,7 +196,14 @@ mod tests {
 
     #[test]
     fn the_number_stays_out_of_results() {
-        let s = from_row(json!({"id": 7, "name": "Sofía", "phone": "+525512345601"}), "+52").unwrap();
-        assert_eq!(serde_json::to_value(&s).unwrap(), json!({"id": 7, "name": "Sofía"}));
+        let s = from_row(
+            json!({"id": 7, "name": "Sofía", "phone": "+525512345601"}),
+            "+52",
+        )
+        .unwrap();
+        assert_eq!(
+            serde_json::to_value(&s).unwrap(),
+            json!({"id": 7, "name": "Sofía"})
+        );
     }
 }

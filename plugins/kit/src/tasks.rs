@@ -8,8 +8,8 @@ use std::collections::BTreeMap;
 
 use daniel_plugin_sdk::prelude::*;
 
-pub use crate::{Ref, to_ref};
 use crate::fields;
+pub use crate::{Ref, to_ref};
 
 /// The assignee field as read: ids (many2many) or one `[id, name]` (many2one).
 #[derive(Debug, Clone, Deserialize)]
@@ -150,7 +150,8 @@ mod tests {
         let row: TaskRow =
             serde_json::from_value(json!({"id": 1, "name": "T", "user_id": [7, "Sofía"]})).unwrap();
         assert!(matches!(row.user_ids, Assigned::One(ref m) if m.id() == Some(7)));
-        let row: TaskRow = serde_json::from_value(json!({"id": 1, "name": "T", "user_id": false})).unwrap();
+        let row: TaskRow =
+            serde_json::from_value(json!({"id": 1, "name": "T", "user_id": false})).unwrap();
         assert!(matches!(row.user_ids, Assigned::One(ref m) if m.is_empty()));
     }
 }

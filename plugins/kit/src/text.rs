@@ -23,7 +23,9 @@ pub fn html_to_text(html: &str) -> String {
         };
         let tag = rest[start + 1..start + end].trim().to_ascii_lowercase();
         rest = &rest[start + end + 1..];
-        let name = tag.split(|c: char| c.is_whitespace() || c == '/').find(|s| !s.is_empty());
+        let name = tag
+            .split(|c: char| c.is_whitespace() || c == '/')
+            .find(|s| !s.is_empty());
         if let Some(skip @ ("script" | "style")) = name
             && !tag.starts_with('/')
         {

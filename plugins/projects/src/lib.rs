@@ -63,7 +63,11 @@ mod tests {
         let spec = Projects::tools()[0].spec();
         assert_eq!(spec.name, "list_projects");
         let props = spec.input_schema["properties"].as_object().unwrap();
-        assert!(["q", "active", "limit"].iter().all(|p| props.contains_key(*p)));
+        assert!(
+            ["q", "active", "limit"]
+                .iter()
+                .all(|p| props.contains_key(*p))
+        );
         assert_eq!(spec.input_schema["properties"]["limit"]["default"], 50);
         let out = spec.output_schema.unwrap();
         assert_eq!(out["required"], json!(["items", "has_more"]));

@@ -68,7 +68,12 @@ mod tests {
         let tools = Sales::tools();
         let params = |name: &str| -> Vec<String> {
             let spec = tools.iter().find(|t| t.name() == name).unwrap().spec();
-            spec.input_schema["properties"].as_object().unwrap().keys().cloned().collect()
+            spec.input_schema["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect()
         };
         let has = |name: &str, want: &[&str]| {
             let got = params(name);
@@ -76,10 +81,31 @@ mod tests {
                 assert!(got.iter().any(|g| g == p), "{name}: {p} missing in {got:?}");
             }
         };
-        has("list_sales", &["partner_id", "user_id", "state", "q", "limit"]);
+        has(
+            "list_sales",
+            &["partner_id", "user_id", "state", "q", "limit"],
+        );
         has("get_sale", &["sale_id", "include_lines"]);
-        has("dev_create_sale", &["partner_id", "user_id", "date_order", "payment_term_id", "note"]);
-        has("dev_create_sale_line", &["order_id", "product_id", "product_uom_qty", "price_unit", "name"]);
+        has(
+            "dev_create_sale",
+            &[
+                "partner_id",
+                "user_id",
+                "date_order",
+                "payment_term_id",
+                "note",
+            ],
+        );
+        has(
+            "dev_create_sale_line",
+            &[
+                "order_id",
+                "product_id",
+                "product_uom_qty",
+                "price_unit",
+                "name",
+            ],
+        );
         has("dev_update_sale", &["sale_id", "values"]);
         has("dev_read_sale", &["sale_id", "fields"]);
         has("find_products", &["query", "limit"]);

@@ -51,16 +51,29 @@ pub(crate) struct Product {
     description: Option<String>,
 }
 
-pub(crate) fn find_products(ctx: &Context, args: FindProductsArgs) -> Result<Page<Product>, ToolError> {
+pub(crate) fn find_products(
+    ctx: &Context,
+    args: FindProductsArgs,
+) -> Result<Page<Product>, ToolError> {
     let settings: Settings = ctx.settings()?;
     let mut domain = vec![json!(["sale_ok", "=", true])];
     if let Some(q) = validate::optional(Some(&args.query)) {
-        domain.extend([json!("|"), json!(["name", "ilike", q]), json!(["default_code", "ilike", q])]);
+        domain.extend([
+            json!("|"),
+            json!(["name", "ilike", q]),
+            json!(["default_code", "ilike", q]),
+        ]);
     }
     let rows: Vec<Row> = ctx.odoo().search_read(
         "product.product",
         Value::Array(domain),
-        &["id", "name", "default_code", "list_price", "description_sale"],
+        &[
+            "id",
+            "name",
+            "default_code",
+            "list_price",
+            "description_sale",
+        ],
         page::opts(args.limit).order("name, id"),
     )?;
     let rows = page::page(rows, args.limit);
@@ -82,5 +95,8 @@ pub(crate) fn find_products(ctx: &Context, args: FindProductsArgs) -> Result<Pag
             }
         })
         .collect();
-    Ok(Page { items, has_more: rows.has_more })
+    Ok(Page {
+        items,
+        has_more: rows.has_more,
+    })
 }

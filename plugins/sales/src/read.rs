@@ -40,7 +40,15 @@ fn default_limit() -> u32 {
     50
 }
 
-const LIST_FIELDS: [&str; 7] = ["id", "name", "partner_id", "date_order", "amount_total", "state", "user_id"];
+const LIST_FIELDS: [&str; 7] = [
+    "id",
+    "name",
+    "partner_id",
+    "date_order",
+    "amount_total",
+    "state",
+    "user_id",
+];
 
 #[derive(Deserialize)]
 struct OrderRow {
@@ -95,7 +103,10 @@ fn state_domain(ctx: &Context, state: State) -> Result<Vec<Value>, ToolError> {
         State::Sale => "sale",
         State::Cancel => "cancel",
         State::Done if ctx.odoo().has_field("sale.order", "locked")? => {
-            return Ok(vec![json!(["state", "=", "sale"]), json!(["locked", "=", true])]);
+            return Ok(vec![
+                json!(["state", "=", "sale"]),
+                json!(["locked", "=", true]),
+            ]);
         }
         State::Done => "done",
     };
@@ -122,7 +133,10 @@ pub(crate) fn list_sales(ctx: &Context, args: ListSalesArgs) -> Result<Page<Sale
         &LIST_FIELDS,
         page::opts(args.limit).order("date_order desc, id desc"),
     )?;
-    Ok(page::page(rows.into_iter().map(Sale::from).collect(), args.limit))
+    Ok(page::page(
+        rows.into_iter().map(Sale::from).collect(),
+        args.limit,
+    ))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -181,7 +195,14 @@ pub(crate) struct SaleDetail {
 pub(crate) fn get_sale(ctx: &Context, args: GetSaleArgs) -> Result<SaleDetail, ToolError> {
     let id = validate::id("sale_id", args.sale_id)?;
     let mut wanted: Vec<&str> = LIST_FIELDS.to_vec();
-    wanted.extend(["amount_untaxed", "amount_tax", "payment_term_id", "validity_date", "note", "order_line"]);
+    wanted.extend([
+        "amount_untaxed",
+        "amount_tax",
+        "payment_term_id",
+        "validity_date",
+        "note",
+        "order_line",
+    ]);
     if ctx.odoo().has_field("sale.order", "opportunity_id")? {
         wanted.push("opportunity_id");
     }
@@ -233,16 +254,30 @@ pub(crate) fn read_lines(ctx: &Context, ids: &[i64]) -> Result<Vec<Line>, ToolEr
         return Ok(Vec::new());
     }
     let (uom, taxes) = (fields::line_uom(ctx)?, fields::line_taxes(ctx)?);
-    let wanted = ["id", "product_id", "name", "product_uom_qty", "price_unit", "discount", "price_subtotal", uom, taxes];
+    let wanted = [
+        "id",
+        "product_id",
+        "name",
+        "product_uom_qty",
+        "price_unit",
+        "discount",
+        "price_subtotal",
+        uom,
+        taxes,
+    ];
     let rows: Vec<Map<String, Value>> = ctx.odoo().read("sale.order.line", ids, &wanted)?;
     rows.into_iter().map(|row| line(row, uom, taxes)).collect()
 }
 
 fn line(mut row: Map<String, Value>, uom: &str, taxes: &str) -> Result<Line, ToolError> {
     let mut take = |k: &str| row.remove(k).unwrap_or(Value::Null);
-    let m2o = |v: Value| -> Result<Option<Ref>, ToolError> { Ok(to_ref(&serde_json::from_value(v)?)) };
+    let m2o =
+        |v: Value| -> Result<Option<Ref>, ToolError> { Ok(to_ref(&serde_json::from_value(v)?)) };
     let num = |v: Value| v.as_f64().unwrap_or(0.0);
-    let name = take("name").as_str().map(|s| text::truncate(s, 300).0).unwrap_or_default();
+    let name = take("name")
+        .as_str()
+        .map(|s| text::truncate(s, 300).0)
+        .unwrap_or_default();
     Ok(Line {
         id: take("id").as_i64().unwrap_or_default(),
         product_id: m2o(take("product_id"))?,

@@ -50,7 +50,10 @@ fn date(field: &str, value: &str) -> Result<String, ToolError> {
 
 pub(crate) fn create_sale(ctx: &Context, args: CreateSaleArgs) -> Result<CreatedSale, ToolError> {
     let mut values = Map::new();
-    values.insert("partner_id".into(), validate::id("partner_id", args.partner_id)?.into());
+    values.insert(
+        "partner_id".into(),
+        validate::id("partner_id", args.partner_id)?.into(),
+    );
     if let Some(id) = validate::opt_id("user_id", args.user_id)? {
         values.insert("user_id".into(), id.into());
     }
@@ -66,7 +69,12 @@ pub(crate) fn create_sale(ctx: &Context, args: CreateSaleArgs) -> Result<Created
     let odoo = ctx.odoo();
     let id = odoo.create("sale.order", &values)?;
     let name = order_name(ctx, id)?;
-    Ok(CreatedSale { id, name, model: "sale.order", values })
+    Ok(CreatedSale {
+        id,
+        name,
+        model: "sale.order",
+        values,
+    })
 }
 
 fn order_name(ctx: &Context, id: i64) -> Result<String, ToolError> {
@@ -75,7 +83,10 @@ fn order_name(ctx: &Context, id: i64) -> Result<String, ToolError> {
         name: String,
     }
     let rows: Vec<Row> = ctx.odoo().read("sale.order", &[id], &["name"])?;
-    Ok(rows.into_iter().next().map_or_else(|| format!("S{id}"), |r| r.name))
+    Ok(rows
+        .into_iter()
+        .next()
+        .map_or_else(|| format!("S{id}"), |r| r.name))
 }
 
 #[derive(Deserialize, JsonSchema)]
@@ -112,17 +123,26 @@ pub(crate) struct CreatedLine {
     price_subtotal: f64,
 }
 
-pub(crate) fn create_sale_line(ctx: &Context, args: CreateLineArgs) -> Result<CreatedLine, ToolError> {
+pub(crate) fn create_sale_line(
+    ctx: &Context,
+    args: CreateLineArgs,
+) -> Result<CreatedLine, ToolError> {
     let order_id = validate::id("order_id", args.order_id)?;
     let mut values = Map::new();
     values.insert("order_id".into(), order_id.into());
-    values.insert("product_id".into(), validate::id("product_id", args.product_id)?.into());
+    values.insert(
+        "product_id".into(),
+        validate::id("product_id", args.product_id)?.into(),
+    );
     values.insert(
         "product_uom_qty".into(),
         validate::quantity("product_uom_qty", args.product_uom_qty)?.into(),
     );
     if let Some(price) = args.price_unit {
-        values.insert("price_unit".into(), validate::price("price_unit", price)?.into());
+        values.insert(
+            "price_unit".into(),
+            validate::price("price_unit", price)?.into(),
+        );
     }
     if let Some(name) = validate::optional(args.name.as_deref()) {
         values.insert("name".into(), name.into());
@@ -134,9 +154,22 @@ pub(crate) fn create_sale_line(ctx: &Context, args: CreateLineArgs) -> Result<Cr
         price_unit: f64,
         price_subtotal: f64,
     }
-    let rows: Vec<Row> = odoo.read("sale.order.line", &[line_id], &["price_unit", "price_subtotal"])?;
-    let row = rows.into_iter().next().unwrap_or(Row { price_unit: 0.0, price_subtotal: 0.0 });
-    Ok(CreatedLine { line_id, order_id, values, price_unit: row.price_unit, price_subtotal: row.price_subtotal })
+    let rows: Vec<Row> = odoo.read(
+        "sale.order.line",
+        &[line_id],
+        &["price_unit", "price_subtotal"],
+    )?;
+    let row = rows.into_iter().next().unwrap_or(Row {
+        price_unit: 0.0,
+        price_subtotal: 0.0,
+    });
+    Ok(CreatedLine {
+        line_id,
+        order_id,
+        values,
+        price_unit: row.price_unit,
+        price_subtotal: row.price_subtotal,
+    })
 }
 
 /// The header fields `dev_update_sale` may write, and what each takes.
@@ -182,7 +215,11 @@ pub(crate) struct UpdatedSale {
 }
 
 fn allowed() -> String {
-    WRITABLE.iter().map(|(f, _)| *f).collect::<Vec<_>>().join(", ")
+    WRITABLE
+        .iter()
+        .map(|(f, _)| *f)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Checks one field against the allow-list and its kind; returns the value to write.
@@ -194,7 +231,8 @@ fn checked(field: &str, value: &Value) -> Result<Value, ToolError> {
         )));
     };
     let path = format!("values.{field}");
-    let bad = |want: &str| ToolError::invalid_input(format!("{path}: expected {want}, got {value}"));
+    let bad =
+        |want: &str| ToolError::invalid_input(format!("{path}: expected {want}, got {value}"));
     match (kind, value) {
         (Kind::OptionalId, Value::Bool(false)) => Ok(Value::Bool(false)),
         (Kind::Id | Kind::OptionalId, v) => {
@@ -212,14 +250,21 @@ fn checked(field: &str, value: &Value) -> Result<Value, ToolError> {
 pub(crate) fn update_sale(ctx: &Context, args: UpdateSaleArgs) -> Result<UpdatedSale, ToolError> {
     let sale_id = validate::id("sale_id", args.sale_id)?;
     if args.values.is_empty() {
-        return Err(ToolError::invalid_input(format!("values: nothing to write (allowed: {})", allowed())));
+        return Err(ToolError::invalid_input(format!(
+            "values: nothing to write (allowed: {})",
+            allowed()
+        )));
     }
     let mut values = Map::new();
     for (field, value) in &args.values {
         values.insert(field.clone(), checked(field, value)?);
     }
     ctx.odoo().write("sale.order", &[sale_id], &values)?;
-    Ok(UpdatedSale { sale_id, updated_fields: values.keys().cloned().collect(), values })
+    Ok(UpdatedSale {
+        sale_id,
+        updated_fields: values.keys().cloned().collect(),
+        values,
+    })
 }
 
 #[cfg(test)]
@@ -230,21 +275,47 @@ mod tests {
     fn only_allowed_fields_of_the_right_kind_pass() {
         assert_eq!(checked("user_id", &json!(7)).unwrap(), json!(7));
         assert_eq!(checked("user_id", &json!(false)).unwrap(), json!(false));
-        assert_eq!(checked("note", &json!("a <b>")).unwrap(), json!("<p>a &lt;b&gt;</p>"));
-        assert_eq!(checked("validity_date", &json!("2026-12-31")).unwrap(), json!("2026-12-31"));
+        assert_eq!(
+            checked("note", &json!("a <b>")).unwrap(),
+            json!("<p>a &lt;b&gt;</p>")
+        );
+        assert_eq!(
+            checked("validity_date", &json!("2026-12-31")).unwrap(),
+            json!("2026-12-31")
+        );
         let msg = |f: &str, v: Value| checked(f, &v).unwrap_err().message().to_owned();
-        assert!(msg("state", json!("sale")).starts_with("values.state: not writable with dev_update_sale (allowed: client_order_ref,"));
+        assert!(msg("state", json!("sale")).starts_with(
+            "values.state: not writable with dev_update_sale (allowed: client_order_ref,"
+        ));
         assert!(msg("amount_total", json!(1)).contains("not writable"));
-        assert_eq!(msg("partner_id", json!(false)), "values.partner_id: expected a record id, got false");
-        assert_eq!(msg("partner_id", json!(0)), "values.partner_id: must be a positive record id, got 0");
-        assert_eq!(msg("validity_date", json!("soon")), "values.validity_date: 'soon' is not a date (expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)");
-        assert_eq!(msg("origin", json!(3)), "values.origin: expected a string, got 3");
+        assert_eq!(
+            msg("partner_id", json!(false)),
+            "values.partner_id: expected a record id, got false"
+        );
+        assert_eq!(
+            msg("partner_id", json!(0)),
+            "values.partner_id: must be a positive record id, got 0"
+        );
+        assert_eq!(
+            msg("validity_date", json!("soon")),
+            "values.validity_date: 'soon' is not a date (expected YYYY-MM-DD or YYYY-MM-DD HH:MM:SS)"
+        );
+        assert_eq!(
+            msg("origin", json!(3)),
+            "values.origin: expected a string, got 3"
+        );
     }
 
     #[test]
     fn empty_updates_are_refused_before_any_call() {
-        let err = update_sale(&Context::new("dev_update_sale"), UpdateSaleArgs { sale_id: 1, values: Map::new() })
-            .unwrap_err();
+        let err = update_sale(
+            &Context::new("dev_update_sale"),
+            UpdateSaleArgs {
+                sale_id: 1,
+                values: Map::new(),
+            },
+        )
+        .unwrap_err();
         assert!(err.message().starts_with("values: nothing to write"));
     }
 }

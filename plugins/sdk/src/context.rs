@@ -117,7 +117,10 @@ mod tests {
     #[test]
     fn job_contexts_know_their_kind() {
         let ctx = Context::for_job("quotation");
-        assert_eq!((ctx.tool(), ctx.job()), ("job:quotation", Some("quotation")));
+        assert_eq!(
+            (ctx.tool(), ctx.job()),
+            ("job:quotation", Some("quotation"))
+        );
         assert_eq!(Context::new("hello").job(), None);
     }
 

@@ -158,7 +158,10 @@ mod tests {
     #[test]
     fn run_job_finds_the_kind_and_converts_the_result() {
         let jobs = vec![Job::new("ping", |ctx: &Context, n: u32| {
-            Ok(json!({"kind": ctx.job(), "n": n}).as_object().cloned().unwrap())
+            Ok(json!({"kind": ctx.job(), "n": n})
+                .as_object()
+                .cloned()
+                .unwrap())
         })];
         let out = run_job(&jobs, "ping", "7").unwrap();
         assert_eq!(out.structured.as_deref(), Some(r#"{"kind":"ping","n":7}"#));

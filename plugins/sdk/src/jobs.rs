@@ -153,7 +153,9 @@ mod tests {
     fn runs_with_typed_input_and_structured_result() {
         let job = Job::new("double", double);
         assert_eq!(job.kind(), "double");
-        let out = job.run(&Context::for_job("double"), r#"{"qty": 3}"#).unwrap();
+        let out = job
+            .run(&Context::for_job("double"), r#"{"qty": 3}"#)
+            .unwrap();
         assert_eq!(out.structured, Some(json!({"total": 6})));
     }
 

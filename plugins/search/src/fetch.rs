@@ -55,12 +55,9 @@ fn parse(doc_id: &str) -> Result<(Kind, i64), ToolError> {
             "doc_id: invalid id format. Use 'project:<id>' or 'task:<id>'.",
         ));
     };
-    let id: i64 = id
-        .trim()
-        .parse()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| ToolError::invalid_input(format!("doc_id: '{id}' is not a valid numeric id")))?;
+    let id: i64 = id.trim().parse().ok().filter(|id| *id > 0).ok_or_else(|| {
+        ToolError::invalid_input(format!("doc_id: '{id}' is not a valid numeric id"))
+    })?;
     match kind.trim() {
         "project" => Ok((Kind::Project, id)),
         "task" => Ok((Kind::Task, id)),
@@ -88,7 +85,9 @@ fn project(ctx: &Context, settings: &Settings, id: i64) -> Result<Document, Tool
         #[serde(default, deserialize_with = "false_as_none")]
         description: Option<String>,
     }
-    let rows: Vec<Row> = ctx.odoo().read("project.project", &[id], &["name", "active", "description"])?;
+    let rows: Vec<Row> =
+        ctx.odoo()
+            .read("project.project", &[id], &["name", "active", "description"])?;
     let row = rows
         .into_iter()
         .next()
@@ -117,7 +116,8 @@ fn task(ctx: &Context, settings: &Settings, id: i64) -> Result<Document, ToolErr
     let domain = json!([["id", "=", id], ["active", "in", [true, false]]]);
     let rows = task::search(ctx, domain, SearchOpts::limit(1), true)?;
     let assignees = task::assignees(ctx, &rows)?;
-    let (Some(row), Some(assignees)) = (rows.into_iter().next(), assignees.into_iter().next()) else {
+    let (Some(row), Some(assignees)) = (rows.into_iter().next(), assignees.into_iter().next())
+    else {
         return Err(ToolError::not_found(format!("Task {id} not found")));
     };
     let (description, cut) = text::html_field(row.description.as_deref());
@@ -147,8 +147,14 @@ mod tests {
         assert!(matches!(parse("task:3"), Ok((Kind::Task, 3))));
         assert!(matches!(parse(" project: 12 "), Ok((Kind::Project, 12))));
         let msg = |id| parse(id).err().unwrap().message().to_owned();
-        assert_eq!(msg("3"), "doc_id: invalid id format. Use 'project:<id>' or 'task:<id>'.");
+        assert_eq!(
+            msg("3"),
+            "doc_id: invalid id format. Use 'project:<id>' or 'task:<id>'."
+        );
         assert_eq!(msg("task:x"), "doc_id: 'x' is not a valid numeric id");
-        assert_eq!(msg("lead:3"), "doc_id: unknown kind 'lead'. Use 'project' or 'task'.");
+        assert_eq!(
+            msg("lead:3"),
+            "doc_id: unknown kind 'lead'. Use 'project' or 'task'."
+        );
     }
 }

@@ -62,8 +62,14 @@ const TASK_WORDS: [&str; 4] = ["tarea", "tareas", "task", "tasks"];
 fn plan(query: &str) -> (bool, bool, String) {
     let words: Vec<&str> = query.split_whitespace().collect();
     let lower = |w: &&str| w.to_lowercase();
-    let projects = words.iter().map(lower).any(|w| PROJECT_WORDS.contains(&w.as_str()));
-    let tasks = words.iter().map(lower).any(|w| TASK_WORDS.contains(&w.as_str()));
+    let projects = words
+        .iter()
+        .map(lower)
+        .any(|w| PROJECT_WORDS.contains(&w.as_str()));
+    let tasks = words
+        .iter()
+        .map(lower)
+        .any(|w| TASK_WORDS.contains(&w.as_str()));
     let rest: Vec<&str> = words
         .into_iter()
         .filter(|w| {
@@ -79,8 +85,16 @@ fn search(ctx: &Context, args: SearchArgs) -> Result<Results, ToolError> {
     let settings: Settings = ctx.settings()?;
     let (projects, tasks, term) = plan(&args.query);
     let limit = page::cap(args.limit);
-    let each = if projects && tasks { (limit / 2).max(1) } else { limit };
-    let domain = if term.is_empty() { json!([]) } else { json!([["name", "ilike", term]]) };
+    let each = if projects && tasks {
+        (limit / 2).max(1)
+    } else {
+        limit
+    };
+    let domain = if term.is_empty() {
+        json!([])
+    } else {
+        json!([["name", "ilike", term]])
+    };
     let mut results = Vec::new();
     if projects {
         #[derive(Deserialize)]
@@ -132,7 +146,10 @@ mod tests {
 
     #[test]
     fn kind_words_choose_what_to_search_and_are_not_matched() {
-        assert_eq!(plan("proyectos de soporte"), (true, false, "de soporte".into()));
+        assert_eq!(
+            plan("proyectos de soporte"),
+            (true, false, "de soporte".into())
+        );
         assert_eq!(plan("Tareas"), (false, true, String::new()));
         assert_eq!(plan("KettyBot"), (true, true, "KettyBot".into()));
         assert_eq!(plan("project task mapa"), (true, true, "mapa".into()));
@@ -140,8 +157,16 @@ mod tests {
 
     #[test]
     fn links_use_the_configured_url() {
-        let s = Settings { odoo_url: Some("https://erp.example.com/".into()) };
-        assert_eq!(s.link("project.task", 3), "https://erp.example.com/web#id=3&model=project.task&view_type=form");
-        assert_eq!(Settings::default().link("project.project", 1), "odoo://project.project/1");
+        let s = Settings {
+            odoo_url: Some("https://erp.example.com/".into()),
+        };
+        assert_eq!(
+            s.link("project.task", 3),
+            "https://erp.example.com/web#id=3&model=project.task&view_type=form"
+        );
+        assert_eq!(
+            Settings::default().link("project.project", 1),
+            "odoo://project.project/1"
+        );
     }
 }

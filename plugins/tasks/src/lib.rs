@@ -57,7 +57,11 @@ struct Task {
     description_truncated: Option<bool>,
 }
 
-fn to_tasks(ctx: &Context, rows: Vec<TaskRow>, with_description: bool) -> Result<Vec<Task>, ToolError> {
+fn to_tasks(
+    ctx: &Context,
+    rows: Vec<TaskRow>,
+    with_description: bool,
+) -> Result<Vec<Task>, ToolError> {
     let assignees = task::assignees(ctx, &rows)?;
     Ok(rows
         .into_iter()
@@ -134,7 +138,9 @@ fn get_task(ctx: &Context, args: GetTaskArgs) -> Result<Task, ToolError> {
     let domain = json!([["id", "=", id], ["active", "in", [true, false]]]);
     let rows = task::search(ctx, domain, SearchOpts::limit(1), args.include_description)?;
     if rows.is_empty() {
-        return Err(ToolError::not_found(format!("project.task {id} does not exist")));
+        return Err(ToolError::not_found(format!(
+            "project.task {id} does not exist"
+        )));
     }
     let tasks = to_tasks(ctx, rows, args.include_description)?;
     tasks
@@ -166,17 +172,32 @@ mod tests {
         let tools = Tasks::tools();
         let list = tools[0].spec();
         let props = list.input_schema["properties"].as_object().unwrap();
-        for p in ["project_id", "assigned_to", "assigned_to_name", "stage_id", "q", "limit"] {
+        for p in [
+            "project_id",
+            "assigned_to",
+            "assigned_to_name",
+            "stage_id",
+            "q",
+            "limit",
+        ] {
             assert!(props.contains_key(p), "{p}");
         }
         let get = tools[1].spec();
         assert_eq!(get.input_schema["required"], json!(["task_id"]));
-        assert_eq!(get.input_schema["properties"]["include_description"]["default"], true);
+        assert_eq!(
+            get.input_schema["properties"]["include_description"]["default"],
+            true
+        );
     }
 
     #[test]
     fn a_bad_id_is_refused_before_any_call() {
-        let err = Tasks::tools()[1].run(&Context::new("get_task"), r#"{"task_id": 0}"#).unwrap_err();
-        assert_eq!(err, ToolError::invalid_input("task_id: must be a positive record id, got 0"));
+        let err = Tasks::tools()[1]
+            .run(&Context::new("get_task"), r#"{"task_id": 0}"#)
+            .unwrap_err();
+        assert_eq!(
+            err,
+            ToolError::invalid_input("task_id: must be a positive record id, got 0")
+        );
     }
 }

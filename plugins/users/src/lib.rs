@@ -64,6 +64,10 @@ mod tests {
         let spec = Users::tools()[0].spec();
         assert_eq!(spec.name, "list_users");
         let props = spec.input_schema["properties"].as_object().unwrap();
-        assert!(["q", "active", "limit"].iter().all(|p| props.contains_key(*p)));
+        assert!(
+            ["q", "active", "limit"]
+                .iter()
+                .all(|p| props.contains_key(*p))
+        );
     }
 }

@@ -141,7 +141,13 @@ impl NotifyArgs {
     }
 }
 
-fn read_one<T: serde::de::DeserializeOwned>(ctx: &Context, model: &str, id: i64, fields: &[&str], arg: &str) -> Result<T, ToolError> {
+fn read_one<T: serde::de::DeserializeOwned>(
+    ctx: &Context,
+    model: &str,
+    id: i64,
+    fields: &[&str],
+    arg: &str,
+) -> Result<T, ToolError> {
     let rows: Vec<T> = ctx.odoo().read(model, &[id], fields)?;
     rows.into_iter()
         .next()
@@ -153,24 +159,69 @@ fn message_notification(ctx: &Context, args: NotifyArgs) -> Result<Notified, Too
     let req = args.validate(&s)?;
     let lead: Option<LeadRow> = req
         .lead_id
-        .map(|id| read_one(ctx, "crm.lead", id, &["name", "partner_name", "contact_name", "email_from", "city", "user_id", "order_ids"], "lead_id"))
+        .map(|id| {
+            read_one(
+                ctx,
+                "crm.lead",
+                id,
+                &[
+                    "name",
+                    "partner_name",
+                    "contact_name",
+                    "email_from",
+                    "city",
+                    "user_id",
+                    "order_ids",
+                ],
+                "lead_id",
+            )
+        })
         .transpose()?;
     // The opportunity's latest quotation, else the one given.
-    let order_id = lead.as_ref().and_then(|l| l.order_ids.iter().max().copied()).or(req.order_id);
+    let order_id = lead
+        .as_ref()
+        .and_then(|l| l.order_ids.iter().max().copied())
+        .or(req.order_id);
     let order: Option<OrderRow> = order_id
-        .map(|id| read_one(ctx, "sale.order", id, &["name", "partner_id", "user_id", "amount_total", "order_line"], "sale_order_id"))
+        .map(|id| {
+            read_one(
+                ctx,
+                "sale.order",
+                id,
+                &[
+                    "name",
+                    "partner_id",
+                    "user_id",
+                    "amount_total",
+                    "order_line",
+                ],
+                "sale_order_id",
+            )
+        })
         .transpose()?;
     let (salesperson, assigned_by) = salesperson_for(ctx, &s, lead.as_ref(), order.as_ref())?;
     let (template, values) = match &order {
-        Some(o) => (Template::Quotation, quotation_values(ctx, &req, lead.as_ref(), o, salesperson.as_ref())?),
-        None => (Template::HumanAttention, attention_values(&req, lead.as_ref(), salesperson.as_ref())),
+        Some(o) => (
+            Template::Quotation,
+            quotation_values(ctx, &req, lead.as_ref(), o, salesperson.as_ref())?,
+        ),
+        None => (
+            Template::HumanAttention,
+            attention_values(&req, lead.as_ref(), salesperson.as_ref()),
+        ),
     };
     let body = s.messages.render(template, &values);
-    let sent = s.messages.send_to_salesperson(ctx, salesperson.as_ref(), &s.phone_country_code, &body)?;
+    let sent =
+        s.messages
+            .send_to_salesperson(ctx, salesperson.as_ref(), &s.phone_country_code, &body)?;
     Ok(Notified {
         status: "sent",
         sent,
-        template: if template == Template::Quotation { "quotation" } else { "human_attention" },
+        template: if template == Template::Quotation {
+            "quotation"
+        } else {
+            "human_attention"
+        },
         salesperson,
         assigned_by,
         sale_order_name: order.map(|o| o.name),
@@ -183,7 +234,10 @@ fn salesperson_for(
     lead: Option<&LeadRow>,
     order: Option<&OrderRow>,
 ) -> Result<(Option<Salesperson>, &'static str), ToolError> {
-    let known = [(lead.and_then(|l| l.user_id.id()), "lead"), (order.and_then(|o| o.user_id.id()), "sale_order")];
+    let known = [
+        (lead.and_then(|l| l.user_id.id()), "lead"),
+        (order.and_then(|o| o.user_id.id()), "sale_order"),
+    ];
     for (user, how) in known {
         if let Some(id) = user
             && let Some(sp) = salesperson::by_id(ctx, id, &s.phone_country_code)?
@@ -191,7 +245,11 @@ fn salesperson_for(
             return Ok((Some(sp), how));
         }
     }
-    let pipeline = Pipeline { team_id: s.sales_team_id, stage_ids: &s.pipeline_stage_ids, country_code: &s.phone_country_code };
+    let pipeline = Pipeline {
+        team_id: s.sales_team_id,
+        stage_ids: &s.pipeline_stage_ids,
+        country_code: &s.phone_country_code,
+    };
     Ok((salesperson::least_loaded(ctx, pipeline)?, "least_loaded"))
 }
 
@@ -205,16 +263,31 @@ fn quotation_values(
     let lines: Vec<LineRow> = if order.order_line.is_empty() {
         Vec::new()
     } else {
-        ctx.odoo().read("sale.order.line", &order.order_line, &["product_id", "product_uom_qty"])?
+        ctx.odoo().read(
+            "sale.order.line",
+            &order.order_line,
+            &["product_id", "product_uom_qty"],
+        )?
     };
     let products: Vec<String> = lines
         .iter()
-        .filter_map(|l| l.product_id.name().map(|n| format!("{n} (x{})", l.product_uom_qty)))
+        .filter_map(|l| {
+            l.product_id
+                .name()
+                .map(|n| format!("{n} (x{})", l.product_uom_qty))
+        })
         .collect();
-    let company = lead.and_then(|l| l.partner_name.clone()).or_else(|| order.partner_id.name().map(str::to_owned));
+    let company = lead
+        .and_then(|l| l.partner_name.clone())
+        .or_else(|| order.partner_id.name().map(str::to_owned));
     Ok([
         ("order_name", Some(order.name.clone())),
-        ("customer_name", req.name.clone().or_else(|| lead.and_then(|l| l.contact_name.clone()))),
+        (
+            "customer_name",
+            req.name
+                .clone()
+                .or_else(|| lead.and_then(|l| l.contact_name.clone())),
+        ),
         ("company", company),
         ("customer_phone", Some(req.phone.clone())),
         ("email", lead.and_then(|l| l.email_from.clone())),
@@ -228,9 +301,18 @@ fn quotation_values(
     .collect())
 }
 
-fn attention_values(req: &Request, lead: Option<&LeadRow>, salesperson: Option<&Salesperson>) -> Values {
+fn attention_values(
+    req: &Request,
+    lead: Option<&LeadRow>,
+    salesperson: Option<&Salesperson>,
+) -> Values {
     [
-        ("customer_name", req.name.clone().or_else(|| lead.and_then(|l| l.contact_name.clone()))),
+        (
+            "customer_name",
+            req.name
+                .clone()
+                .or_else(|| lead.and_then(|l| l.contact_name.clone())),
+        ),
         ("customer_phone", Some(req.phone.clone())),
         ("reason", Some(req.reason.clone())),
         ("context", req.context.clone()),
@@ -276,9 +358,18 @@ mod tests {
     #[test]
     fn seed_parameters_are_kept() {
         let spec = Whatsapp::tools()[0].spec();
-        assert_eq!(spec.input_schema["required"], json!(["user_phone", "reason"]));
+        assert_eq!(
+            spec.input_schema["required"],
+            json!(["user_phone", "reason"])
+        );
         let props = spec.input_schema["properties"].as_object().unwrap();
-        for p in ["user_name", "conversation_id", "additional_context", "lead_id", "sale_order_id"] {
+        for p in [
+            "user_name",
+            "conversation_id",
+            "additional_context",
+            "lead_id",
+            "sale_order_id",
+        ] {
             assert!(props.contains_key(p), "{p}");
         }
     }
@@ -294,7 +385,10 @@ mod tests {
             lead_id: None,
             order_id: None,
         };
-        assert_eq!(context(&req), "Quiere hablar con un asesor | Pregunta por KettyBot | conversación conv_1");
+        assert_eq!(
+            context(&req),
+            "Quiere hablar con un asesor | Pregunta por KettyBot | conversación conv_1"
+        );
         let values = attention_values(&req, None, None);
         assert_eq!(values["conversation_id"].as_deref(), Some("conv_1"));
     }
@@ -302,13 +396,23 @@ mod tests {
     #[test]
     fn arguments_are_checked_and_settings_typos_refused() {
         let args: NotifyArgs =
-            daniel_plugin_sdk::serde_json::from_value(json!({"user_phone": "12", "reason": "x"})).unwrap();
+            daniel_plugin_sdk::serde_json::from_value(json!({"user_phone": "12", "reason": "x"}))
+                .unwrap();
         let err = args.validate(&Settings::default()).err().unwrap();
-        assert!(err.message().starts_with("user_phone: '12' is not a valid phone number"));
-        let args: NotifyArgs =
-            daniel_plugin_sdk::serde_json::from_value(json!({"user_phone": "5512345678", "reason": " "})).unwrap();
-        assert_eq!(args.validate(&Settings::default()).err().unwrap().message(), "reason: must not be empty");
-        let err: Result<Settings, _> = daniel_plugin_sdk::serde_json::from_value(json!({"team": 1}));
+        assert!(
+            err.message()
+                .starts_with("user_phone: '12' is not a valid phone number")
+        );
+        let args: NotifyArgs = daniel_plugin_sdk::serde_json::from_value(
+            json!({"user_phone": "5512345678", "reason": " "}),
+        )
+        .unwrap();
+        assert_eq!(
+            args.validate(&Settings::default()).err().unwrap().message(),
+            "reason: must not be empty"
+        );
+        let err: Result<Settings, _> =
+            daniel_plugin_sdk::serde_json::from_value(json!({"team": 1}));
         assert!(err.is_err());
     }
 }

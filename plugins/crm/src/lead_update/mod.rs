@@ -84,13 +84,22 @@ impl UpdateLeadArgs {
     fn plan(self) -> Result<Plan, ToolError> {
         let lead_id = validate::id("lead_id", self.lead_id)?;
         let outcome = match (self.mark_as_won, self.mark_as_lost) {
-            (true, true) => return Err(ToolError::invalid_input("mark_as_won, mark_as_lost: choose one, not both")),
+            (true, true) => {
+                return Err(ToolError::invalid_input(
+                    "mark_as_won, mark_as_lost: choose one, not both",
+                ));
+            }
             (true, false) => Some(Outcome::Won),
-            (false, true) => Some(Outcome::Lost(validate::opt_id("lost_reason_id", self.lost_reason_id)?)),
+            (false, true) => Some(Outcome::Lost(validate::opt_id(
+                "lost_reason_id",
+                self.lost_reason_id,
+            )?)),
             (false, false) => None,
         };
         if self.lost_reason_id.is_some() && !self.mark_as_lost {
-            return Err(ToolError::invalid_input("lost_reason_id: only used with mark_as_lost=true"));
+            return Err(ToolError::invalid_input(
+                "lost_reason_id: only used with mark_as_lost=true",
+            ));
         }
         let link = validate::opt_id("link_quotation_id", self.link_quotation_id)?;
         if self.unlink_other_quotations && link.is_none() {
@@ -167,7 +176,9 @@ mod tests {
     use super::*;
 
     fn plan(args: Value) -> Result<Plan, ToolError> {
-        daniel_plugin_sdk::serde_json::from_value::<UpdateLeadArgs>(args).unwrap().plan()
+        daniel_plugin_sdk::serde_json::from_value::<UpdateLeadArgs>(args)
+            .unwrap()
+            .plan()
     }
 
     fn error(args: Value) -> String {
@@ -176,12 +187,27 @@ mod tests {
 
     #[test]
     fn contradictions_and_empty_calls_are_refused() {
-        assert_eq!(error(json!({"lead_id": 1, "mark_as_won": true, "mark_as_lost": true})), "mark_as_won, mark_as_lost: choose one, not both");
-        assert_eq!(error(json!({"lead_id": 1, "lost_reason_id": 4})), "lost_reason_id: only used with mark_as_lost=true");
-        assert!(error(json!({"lead_id": 1, "unlink_other_quotations": true})).starts_with("unlink_other_quotations: needs"));
+        assert_eq!(
+            error(json!({"lead_id": 1, "mark_as_won": true, "mark_as_lost": true})),
+            "mark_as_won, mark_as_lost: choose one, not both"
+        );
+        assert_eq!(
+            error(json!({"lead_id": 1, "lost_reason_id": 4})),
+            "lost_reason_id: only used with mark_as_lost=true"
+        );
+        assert!(
+            error(json!({"lead_id": 1, "unlink_other_quotations": true}))
+                .starts_with("unlink_other_quotations: needs")
+        );
         assert!(error(json!({"lead_id": 1})).starts_with("nothing to update"));
-        assert_eq!(error(json!({"lead_id": 0, "message": "x"})), "lead_id: must be a positive record id, got 0");
-        assert_eq!(error(json!({"lead_id": 1, "products": [{"product_id": 3, "qty": -1}]})), "products[0].qty: must be greater than 0, got -1");
+        assert_eq!(
+            error(json!({"lead_id": 0, "message": "x"})),
+            "lead_id: must be a positive record id, got 0"
+        );
+        assert_eq!(
+            error(json!({"lead_id": 1, "products": [{"product_id": 3, "qty": -1}]})),
+            "products[0].qty: must be greater than 0, got -1"
+        );
     }
 
     #[test]

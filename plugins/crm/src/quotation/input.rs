@@ -107,7 +107,11 @@ pub(crate) struct Line {
 
 impl From<Line> for LineRequest {
     fn from(l: Line) -> Self {
-        LineRequest { product_id: l.product_id, qty: l.qty, price: l.price }
+        LineRequest {
+            product_id: l.product_id,
+            qty: l.qty,
+            price: l.price,
+        }
     }
 }
 
@@ -183,7 +187,10 @@ impl QuotationArgs {
             )));
         }
         let description = validate::optional(self.description.as_deref());
-        if description.as_ref().is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS) {
+        if description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > MAX_DESCRIPTION_CHARS)
+        {
             return Err(ToolError::invalid_input(format!(
                 "description: at most {MAX_DESCRIPTION_CHARS} characters; summarize the call"
             )));
@@ -219,12 +226,18 @@ mod tests {
             "phone": "55 1234 5678", "lead_name": "Hotel Sol", "ciudad": "Cancún",
             "products": [{"product_id": 26153, "qty": 2, "price": -1}, {"product_id": 26170}]
         });
-        base.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        base.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         daniel_plugin_sdk::serde_json::from_value(base).unwrap()
     }
 
     fn error(extra: Value) -> String {
-        args(extra).validate(&Settings::default()).unwrap_err().message().to_owned()
+        args(extra)
+            .validate(&Settings::default())
+            .unwrap_err()
+            .message()
+            .to_owned()
     }
 
     #[test]
@@ -238,38 +251,79 @@ mod tests {
         assert_eq!(
             input.lines,
             [
-                Line { product_id: 26153, qty: 2.0, price: None },
-                Line { product_id: 26170, qty: 1.0, price: None }
+                Line {
+                    product_id: 26153,
+                    qty: 2.0,
+                    price: None
+                },
+                Line {
+                    product_id: 26170,
+                    qty: 1.0,
+                    price: None
+                }
             ]
         );
-        let free = args(json!({"products": [{"product_id": 5, "price": 0}]})).validate(&Settings::default()).unwrap();
+        let free = args(json!({"products": [{"product_id": 5, "price": 0}]}))
+            .validate(&Settings::default())
+            .unwrap();
         assert_eq!(free.lines[0].price, Some(0.0));
     }
 
     #[test]
     fn the_legacy_single_product_still_works() {
-        let input = args(json!({"products": null, "product_id": 26150, "product_qty": 3, "product_price": 1000}))
-            .validate(&Settings::default())
-            .unwrap();
-        assert_eq!(input.lines, [Line { product_id: 26150, qty: 3.0, price: Some(1000.0) }]);
+        let input = args(
+            json!({"products": null, "product_id": 26150, "product_qty": 3, "product_price": 1000}),
+        )
+        .validate(&Settings::default())
+        .unwrap();
+        assert_eq!(
+            input.lines,
+            [Line {
+                product_id: 26150,
+                qty: 3.0,
+                price: Some(1000.0)
+            }]
+        );
     }
 
     #[test]
     fn errors_name_the_argument() {
-        assert_eq!(error(json!({"email": "ana@"})), "email: 'ana@' is not a valid address (expected name@domain.tld)");
-        assert!(error(json!({"phone": "12"})).starts_with("phone: '12' is not a valid phone number"));
-        assert_eq!(error(json!({"products": [{"product_id": 1, "qty": 0}]})), "products[0].qty: must be greater than 0, got 0");
-        assert_eq!(error(json!({"products": [{"product_id": -4}]})), "products[0].product_id: must be a positive record id, got -4");
+        assert_eq!(
+            error(json!({"email": "ana@"})),
+            "email: 'ana@' is not a valid address (expected name@domain.tld)"
+        );
+        assert!(
+            error(json!({"phone": "12"})).starts_with("phone: '12' is not a valid phone number")
+        );
+        assert_eq!(
+            error(json!({"products": [{"product_id": 1, "qty": 0}]})),
+            "products[0].qty: must be greater than 0, got 0"
+        );
+        assert_eq!(
+            error(json!({"products": [{"product_id": -4}]})),
+            "products[0].product_id: must be a positive record id, got -4"
+        );
         assert!(error(json!({"products": []})).starts_with("products: give at least one"));
-        assert_eq!(error(json!({"contact_name": " "})), "contact_name: must not be empty");
+        assert_eq!(
+            error(json!({"contact_name": " "})),
+            "contact_name: must not be empty"
+        );
         assert!(error(json!({"user_id": -2})).starts_with("user_id: must be a salesperson's id"));
     }
 
     #[test]
     fn the_fallback_policy_keeps_invalid_emails_apart() {
-        let settings = Settings { invalid_email: InvalidEmail::Fallback, ..Settings::default() };
-        let input = args(json!({"email": "john.doe"})).validate(&settings).unwrap();
-        assert_eq!((input.email.as_str(), input.email_valid), ("invalid-email@company.example", false));
+        let settings = Settings {
+            invalid_email: InvalidEmail::Fallback,
+            ..Settings::default()
+        };
+        let input = args(json!({"email": "john.doe"}))
+            .validate(&settings)
+            .unwrap();
+        assert_eq!(
+            (input.email.as_str(), input.email_valid),
+            ("invalid-email@company.example", false)
+        );
         assert_eq!(input.email_given, "john.doe");
     }
 }

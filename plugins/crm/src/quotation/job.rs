@@ -80,7 +80,10 @@ struct OrderRow {
 }
 
 /// Runs the job; a failure is reported to `messages.error_recipient` when set.
-pub(crate) fn run_quotation(ctx: &Context, input: QuotationInput) -> Result<QuotationResult, ToolError> {
+pub(crate) fn run_quotation(
+    ctx: &Context,
+    input: QuotationInput,
+) -> Result<QuotationResult, ToolError> {
     let settings: Settings = ctx.settings()?;
     flow(ctx, &settings, &input).inspect_err(|err| report_failure(ctx, &settings, &input, err))
 }
@@ -92,8 +95,14 @@ fn flow(ctx: &Context, s: &Settings, input: &QuotationInput) -> Result<Quotation
     let lines = pricing::price_lines(ctx, s.pricelist_id, &requests)?;
     jobs.progress("Verificando partner...");
     let (partner, reused) = partner(ctx, input)?;
-    let partner_name = partner.name.clone().unwrap_or_else(|| input.contact_name.clone());
-    jobs.progress(&format!("Partner verificado: {partner_name} (ID {})", partner.id));
+    let partner_name = partner
+        .name
+        .clone()
+        .unwrap_or_else(|| input.contact_name.clone());
+    jobs.progress(&format!(
+        "Partner verificado: {partner_name} (ID {})",
+        partner.id
+    ));
     jobs.progress("Asignando vendedor...");
     let owner = assign(ctx, s, input)?;
     jobs.progress(&match &owner.salesperson {
@@ -106,8 +115,20 @@ fn flow(ctx: &Context, s: &Settings, input: &QuotationInput) -> Result<Quotation
     jobs.progress("Creando cotización...");
     let (order_id, order) = create_order(ctx, s, input, (partner.id, lead_id), &owner, &lines)?;
     jobs.progress(&format!("Cotización creada: {}", order.name));
-    let notification = notify(ctx, s, input, owner.salesperson.as_ref(), &order, &lines, &partner_name);
-    jobs.progress(if notification.sent { "Vendedor notificado" } else { "Cotización lista (vendedor no notificado)" });
+    let notification = notify(
+        ctx,
+        s,
+        input,
+        owner.salesperson.as_ref(),
+        &order,
+        &lines,
+        &partner_name,
+    );
+    jobs.progress(if notification.sent {
+        "Vendedor notificado"
+    } else {
+        "Cotización lista (vendedor no notificado)"
+    });
     Ok(QuotationResult {
         sale_order_id: order_id,
         sale_order_name: order.name,
@@ -148,15 +169,27 @@ fn partner(ctx: &Context, input: &QuotationInput) -> Result<(PartnerRow, bool), 
         values["city"] = json!(city);
     }
     let id = odoo.create("res.partner", values)?;
-    Ok((PartnerRow { id, name: Some(input.contact_name.clone()) }, false))
+    Ok((
+        PartnerRow {
+            id,
+            name: Some(input.contact_name.clone()),
+        },
+        false,
+    ))
 }
 
 fn assign(ctx: &Context, s: &Settings, input: &QuotationInput) -> Result<Owner, ToolError> {
     if let Some(id) = input.user_id {
         let Some(sp) = salesperson::by_id(ctx, id, &s.phone_country_code)? else {
-            return Err(ToolError::invalid_input(format!("user_id: no active user with id {id}")));
+            return Err(ToolError::invalid_input(format!(
+                "user_id: no active user with id {id}"
+            )));
         };
-        return Ok(Owner { salesperson: Some(sp), team: None, assignment: "manual" });
+        return Ok(Owner {
+            salesperson: Some(sp),
+            team: None,
+            assignment: "manual",
+        });
     }
     let pipeline = Pipeline {
         team_id: s.sales_team_id,
@@ -165,7 +198,11 @@ fn assign(ctx: &Context, s: &Settings, input: &QuotationInput) -> Result<Owner, 
     };
     let salesperson = salesperson::least_loaded(ctx, pipeline)?;
     let team = salesperson.is_some().then_some(s.sales_team_id);
-    Ok(Owner { salesperson, team, assignment: "least_loaded" })
+    Ok(Owner {
+        salesperson,
+        team,
+        assignment: "least_loaded",
+    })
 }
 
 /// Sets the salesperson and team on new records' values.
@@ -231,7 +268,11 @@ fn create_order(
     set_owner(&mut values, owner);
     let odoo = ctx.odoo();
     let id = odoo.create("sale.order", values)?;
-    let rows: Vec<OrderRow> = odoo.read("sale.order", &[id], &["name", "amount_untaxed", "amount_total"])?;
+    let rows: Vec<OrderRow> = odoo.read(
+        "sale.order",
+        &[id],
+        &["name", "amount_untaxed", "amount_total"],
+    )?;
     let order = rows
         .into_iter()
         .next()
@@ -249,9 +290,16 @@ fn notify(
     partner_name: &str,
 ) -> Notification {
     if !s.notify_salesperson {
-        return Notification { sent: false, message: None, error: Some("disabled by settings (notify_salesperson = false)".into()) };
+        return Notification {
+            sent: false,
+            message: None,
+            error: Some("disabled by settings (notify_salesperson = false)".into()),
+        };
     }
-    let products: Vec<String> = lines.iter().map(|l| format!("{} (x{})", l.product_name, l.qty)).collect();
+    let products: Vec<String> = lines
+        .iter()
+        .map(|l| format!("{} (x{})", l.product_name, l.qty))
+        .collect();
     let values: Values = [
         ("order_name", Some(order.name.clone())),
         ("customer_name", Some(partner_name.to_owned())),
@@ -262,14 +310,28 @@ fn notify(
         ("products", Some(products.join(", "))),
         ("amount_total", Some(money(order.amount_total))),
         ("context", input.description.clone()),
-        ("salesperson", salesperson.map(|sp| format!("{} (ID {})", sp.name, sp.id))),
+        (
+            "salesperson",
+            salesperson.map(|sp| format!("{} (ID {})", sp.name, sp.id)),
+        ),
     ]
     .into_iter()
     .collect();
     let body = s.messages.render(Template::Quotation, &values);
-    match s.messages.send_to_salesperson(ctx, salesperson, &s.phone_country_code, &body) {
-        Ok(sent) => Notification { sent: true, message: Some(sent), error: None },
-        Err(err) => Notification { sent: false, message: None, error: Some(err.to_string()) },
+    match s
+        .messages
+        .send_to_salesperson(ctx, salesperson, &s.phone_country_code, &body)
+    {
+        Ok(sent) => Notification {
+            sent: true,
+            message: Some(sent),
+            error: None,
+        },
+        Err(err) => Notification {
+            sent: false,
+            message: None,
+            error: Some(err.to_string()),
+        },
     }
 }
 

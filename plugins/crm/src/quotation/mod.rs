@@ -79,8 +79,12 @@ pub(crate) struct Status {
 
 fn meaning(status: &str) -> &'static str {
     match status {
-        "completed" => "The quotation exists: give the customer its number (result.sale_order_name).",
-        "failed" => "The quotation was NOT created: see error; fix the data and call dev_create_quotation again.",
+        "completed" => {
+            "The quotation exists: give the customer its number (result.sale_order_name)."
+        }
+        "failed" => {
+            "The quotation was NOT created: see error; fix the data and call dev_create_quotation again."
+        }
         _ => "Not created yet: ask again in a few seconds.",
     }
 }
@@ -109,7 +113,10 @@ mod tests {
         let mut s: Status = daniel_plugin_sdk::serde_json::from_value(doc).unwrap();
         s.message = meaning(&s.status).to_owned();
         let out = daniel_plugin_sdk::serde_json::to_value(&s).unwrap();
-        assert_eq!(out["message"], "Not created yet: ask again in a few seconds.");
+        assert_eq!(
+            out["message"],
+            "Not created yet: ask again in a few seconds."
+        );
         assert!(out.get("result").is_none());
         assert!(meaning("failed").contains("NOT created"));
     }

@@ -1,0 +1,204 @@
+//! Browser avatar sessions (issue 6): the page at `/`, the session socket at
+//! `GET /avatar/ws`, and the relay between the browser, an ElevenLabs ConvAI agent
+//! and a streaming-avatar provider.
+//!
+//! [`Avatar::start`] picks the vendors from `[avatar]`: with no ElevenLabs key the
+//! offline ConvAI stand-in (`sandbox::convai`) answers; `provider = "heygen"` without
+//! a key uses the HeyGen stand-in (`sandbox::avatar`). Either way the relay's own
+//! client code runs. Tool calls go through the registry, as MCP calls do.
+//! [`protocol`] documents the browser messages; [`session`] is the relay itself.
+
+pub mod audio;
+pub mod convai;
+pub mod events;
+pub mod heygen;
+pub mod protocol;
+pub mod provider;
+pub mod session;
+pub mod tools;
+
+use std::sync::Arc;
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Extension, Router};
+use futures::future::ready;
+use futures::{SinkExt, StreamExt};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+use tower_http::services::{ServeDir, ServeFile};
+use tracing::Instrument;
+
+use crate::config::{AvatarSpec, ProviderSpec};
+use crate::engine::Engine;
+use crate::registry::Registry;
+use crate::sandbox;
+use convai::ConvaiEndpoint;
+use protocol::{ErrorCode, ServerMessage};
+use provider::AvatarProvider;
+use session::{Inbound, Relay};
+
+/// Largest frame a browser may send: a 2 s audio chunk in base64 with room to spare.
+const MAX_BROWSER_FRAME: usize = 256 * 1024;
+
+/// Why a vendor step failed. Messages name the vendor and step, never a key or a
+/// signed URL.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("convai signed url request failed: {reason}")]
+    SignedUrl { reason: String },
+    #[error("convai connection to {host} failed: {reason}")]
+    Connect { host: String, reason: String },
+    #[error("convai handshake failed: {0}")]
+    Handshake(String),
+    #[error("convai send failed: {0}")]
+    Send(String),
+    #[error("avatar provider {provider}: {step} failed: {reason}")]
+    Provider {
+        provider: &'static str,
+        step: &'static str,
+        reason: String,
+    },
+}
+
+/// The running avatar service: vendors chosen, stand-ins started, sessions capped.
+pub struct Avatar {
+    relay: Relay,
+    sessions: Arc<Semaphore>,
+    spec: AvatarSpec,
+    shutdown: CancellationToken,
+}
+
+impl Avatar {
+    /// Chooses the vendors and starts the offline stand-ins they need.
+    ///
+    /// # Errors
+    /// If a stand-in cannot bind a loopback port.
+    pub async fn start(
+        spec: &AvatarSpec,
+        registry: Arc<Registry>,
+        engine: Arc<Engine>,
+        shutdown: CancellationToken,
+    ) -> std::io::Result<Arc<Avatar>> {
+        let convai = match &spec.elevenlabs {
+            Some(el) => ConvaiEndpoint::new(&el.api_base, &el.id, &el.api_key),
+            None => {
+                let agent = sandbox::convai::AgentOptions {
+                    quotation_tool: spec.offline_quotation_tool.clone(),
+                    product_tool: Some(spec.offline_product_tool.clone()),
+                    ..Default::default()
+                };
+                let s = sandbox::convai::start(agent, Default::default(), shutdown.clone()).await?;
+                ConvaiEndpoint::new(&s.api_base, &s.agent_id, &s.api_key)
+            }
+        };
+        let (provider, provider_offline): (Option<Arc<dyn AvatarProvider>>, bool) = match &spec.provider {
+            ProviderSpec::None => (None, false),
+            ProviderSpec::HeyGen(Some(acc)) => (
+                Some(Arc::new(heygen::HeyGen::new(&acc.api_base, &acc.api_key, &acc.id, acc.voice_id.as_deref()))),
+                false,
+            ),
+            ProviderSpec::HeyGen(None) => {
+                let s = sandbox::avatar::start(shutdown.clone()).await?;
+                (Some(Arc::new(heygen::HeyGen::new(&s.api_base, &s.api_key, "offline", None))), true)
+            }
+            ProviderSpec::LiveAvatar(_) => {
+                tracing::warn!("avatar: the LiveAvatar provider is not implemented yet; the page draws the avatar");
+                (None, false)
+            }
+        };
+        let mode = match (&spec.elevenlabs, &provider, provider_offline) {
+            (None, _, _) => "offline",
+            (Some(_), Some(_), false) => "avatar",
+            (Some(_), _, _) => "voice",
+        };
+        tracing::info!(mode, frontend = %spec.frontend_dir.display(), "avatar sessions at /avatar/ws");
+        let relay = Relay {
+            convai,
+            provider,
+            provider_offline,
+            tools: Arc::new(tools::RegistryTools::new(registry, engine, spec.tools.as_deref())),
+            tool_timeout: spec.tool_timeout,
+            max_duration: spec.max_session,
+            mode,
+            tracker: TaskTracker::new(),
+        };
+        Ok(Arc::new(Avatar {
+            relay,
+            sessions: Arc::new(Semaphore::new(spec.max_sessions)),
+            spec: spec.clone(),
+            shutdown,
+        }))
+    }
+
+    /// Serves one browser socket to the end of its session.
+    async fn serve(self: Arc<Self>, socket: WebSocket) {
+        let session_id = uuid::Uuid::new_v4().simple().to_string();
+        let span = tracing::info_span!("avatar.session", session_id = %session_id, mode = self.relay.mode);
+        async move {
+            let (tx, rx) = socket.split();
+            let mut out = tx.with(|m: ServerMessage| {
+                ready(serde_json::to_string(&m).map(|t| Message::Text(t.into())).map_err(axum::Error::new))
+            });
+            let Ok(_permit) = self.sessions.clone().try_acquire_owned() else {
+                let msg = "too many avatar sessions; try again shortly";
+                let _ = out.send(ServerMessage::error(ErrorCode::Busy, msg, true)).await;
+                let _ = out.close().await;
+                return;
+            };
+            let input = rx
+                .take_while(|m| ready(matches!(m, Ok(m) if !matches!(m, Message::Close(_)))))
+                .filter_map(|m| ready(inbound(m.ok()?)));
+            let summary = self.relay.run(&session_id, &mut out, Box::pin(input), self.shutdown.clone()).await;
+            let _ = out.close().await;
+            tracing::info!(
+                reason = %summary.reason,
+                tool_calls = summary.tool_calls,
+                late_audio_dropped = summary.late_audio_dropped,
+                "avatar session ended"
+            );
+        }
+        .instrument(span)
+        .await;
+    }
+
+    /// Waits for every avatar driver to stop its vendor session.
+    pub async fn drained(&self) {
+        self.relay.tracker.close();
+        self.relay.tracker.wait().await;
+    }
+}
+
+fn inbound(m: Message) -> Option<Inbound> {
+    match m {
+        Message::Text(t) => Some(match protocol::parse_client(t.as_str()) {
+            Ok(m) => Inbound::Message(m),
+            Err(e) => Inbound::Invalid(e),
+        }),
+        Message::Binary(b) => Some(Inbound::Audio(b.to_vec())),
+        _ => None,
+    }
+}
+
+async fn ws(Extension(avatar): Extension<Arc<Avatar>>, upgrade: WebSocketUpgrade) -> Response {
+    upgrade
+        .max_message_size(MAX_BROWSER_FRAME)
+        .on_upgrade(move |socket| avatar.serve(socket))
+}
+
+/// `GET /avatar/ws`, the page at `/` and its files under `/ui/` and `/vendor/`;
+/// nothing when `[avatar] enabled = false`.
+pub fn router(avatar: Arc<Avatar>) -> Router {
+    if !avatar.spec.enabled {
+        return Router::new();
+    }
+    let dir = avatar.spec.frontend_dir.clone();
+    Router::new()
+        .route("/avatar/ws", get(ws))
+        .route_service("/", ServeFile::new(dir.join("index.html")))
+        .nest_service("/ui", ServeDir::new(&dir))
+        .nest_service("/vendor", ServeDir::new(dir.join("vendor")))
+        .layer(Extension(avatar))
+}

@@ -1,0 +1,393 @@
+//! One stand-in conversation: the server side of the ConvAI socket.
+//!
+//! A single loop owns the socket and every timer: audio chunks paced out of a queue,
+//! pings and their pong deadline, the pending tool call's deadline, and speech being
+//! synthesized (a `JoinSet`, so nothing outlives the conversation). Barge-in is
+//! detected on typed messages and by an energy VAD on the user's audio.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket};
+use futures::stream::SplitSink;
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio::task::JoinSet;
+use tokio::time::{Instant, sleep_until};
+
+use super::agent::{Action, Agent};
+use super::voice::{self, Speech};
+use super::{Shared, ToolResult};
+use crate::avatar::audio;
+
+/// Level above which user audio counts as speech.
+const VAD_THRESHOLD: f32 = 0.02;
+/// Trailing silence that ends a user utterance.
+const END_OF_TURN: Duration = Duration::from_millis(600);
+/// How long the client has to send its first frame.
+const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// A long way off, for timers that are not armed.
+const NEVER: Duration = Duration::from_secs(86_400);
+
+struct Turn {
+    event_id: u64,
+    text: String,
+    total: usize,
+    sent: usize,
+    response_sent: bool,
+}
+
+struct Chunk {
+    event_id: u64,
+    samples: Vec<i16>,
+}
+
+struct Pending {
+    call_id: String,
+    tool: String,
+    deadline: Instant,
+}
+
+/// Why the loop ends: a close code and reason, or an abrupt drop.
+enum Exit {
+    Close(u16, &'static str),
+    Drop,
+    ClientGone,
+}
+
+struct Conv {
+    tx: SplitSink<WebSocket, Message>,
+    s: Arc<Shared>,
+    agent: Agent,
+    language: String,
+    next_id: u64,
+    queue: VecDeque<Chunk>,
+    /// Turns with audio still to send, oldest (the one speaking) first.
+    turns: VecDeque<Turn>,
+    /// Turns up to this id were interrupted.
+    gate: u64,
+    next_chunk_at: Instant,
+    speaking_until: Instant,
+    synth: JoinSet<(u64, String, Speech)>,
+    pending: Option<Pending>,
+    ping: Option<(u64, Instant)>,
+    /// User audio: samples of speech in the current utterance and trailing silence.
+    speech: usize,
+    silence: usize,
+    answered_user: bool,
+    /// The turn whose audio went out last: (event id, text, samples, samples sent).
+    last: Option<(u64, String, usize, usize)>,
+}
+
+pub(super) async fn run(socket: WebSocket, s: Arc<Shared>) {
+    s.stats.conversations.fetch_add(1, Ordering::SeqCst);
+    s.stats.open.fetch_add(1, Ordering::SeqCst);
+    let (tx, mut rx) = socket.split();
+    let first = tokio::time::timeout(INIT_TIMEOUT, rx.next()).await.ok().flatten();
+    let init: Value = match first {
+        Some(Ok(Message::Text(t))) => serde_json::from_str(t.as_str()).unwrap_or_default(),
+        _ => Value::Null,
+    };
+    let language = init["dynamic_variables"]["language"].as_str().unwrap_or("es").to_owned();
+    let agent = Agent::new(&language, s.catalogue.clone(), &s.agent.quotation_tool, s.agent.product_tool.as_deref());
+    let now = Instant::now();
+    let mut c = Conv {
+        tx, s: s.clone(), agent, language, next_id: 0, queue: VecDeque::new(), turns: VecDeque::new(), gate: 0,
+        next_chunk_at: now, speaking_until: now, synth: JoinSet::new(), pending: None, ping: None,
+        speech: 0, silence: 0, answered_user: false, last: None,
+    };
+    let exit = if init["type"] != "conversation_initiation_client_data" {
+        c.error(1008, "invalid_message", "the first message must be conversation_initiation_client_data").await;
+        Exit::Close(1008, "Invalid message received")
+    } else if init.get("conversation_config_override").is_some_and(|o| !o.is_null()) {
+        c.error(1008, "override_error", "Override for field is not allowed by config").await;
+        Exit::Close(1008, "Override not allowed")
+    } else {
+        c.main(&mut rx).await
+    };
+    match exit {
+        Exit::Close(code, reason) => {
+            s.stats.closes.lock().unwrap_or_else(|e| e.into_inner()).push(code);
+            let frame = CloseFrame { code, reason: reason.into() };
+            let _ = c.tx.send(Message::Close(Some(frame))).await;
+        }
+        Exit::Drop | Exit::ClientGone => {}
+    }
+    s.stats.open.fetch_sub(1, Ordering::SeqCst);
+}
+
+impl Conv {
+    fn id(&mut self) -> u64 {
+        self.next_id += 1;
+        self.next_id
+    }
+
+    async fn send(&mut self, v: Value) -> Result<(), Exit> {
+        self.tx.send(Message::Text(v.to_string().into())).await.map_err(|_| Exit::ClientGone)
+    }
+
+    async fn error(&mut self, code: u16, kind: &str, message: &str) {
+        let e = json!({"type": "error", "error_event": {"code": code, "error_type": kind, "message": message}});
+        let _ = self.send(e).await;
+    }
+
+    async fn main(&mut self, rx: &mut futures::stream::SplitStream<WebSocket>) -> Exit {
+        let meta = json!({"type": "conversation_initiation_metadata", "conversation_initiation_metadata_event": {
+            "conversation_id": format!("conv_{}", uuid::Uuid::new_v4().simple()),
+            "agent_output_audio_format": format!("pcm_{}", self.s.agent.output_rate),
+            "user_input_audio_format": "pcm_16000",
+        }});
+        if let Err(e) = self.send(meta).await {
+            return e;
+        }
+        if self.s.agent.greet {
+            let greeting = self.agent.greeting();
+            self.say(greeting);
+        }
+        let end = Instant::now() + self.s.agent.max_duration;
+        let mut ping_at = Instant::now() + self.s.faults.ping_interval;
+        let shutdown = self.s.shutdown.clone();
+        loop {
+            let chunk_at = if self.queue.is_empty() { Instant::now() + NEVER } else { self.next_chunk_at };
+            let pong_by = self.ping.map_or(Instant::now() + NEVER, |(_, at)| at + self.s.faults.pong_timeout);
+            let tool_by = self.pending.as_ref().map_or(Instant::now() + NEVER, |p| p.deadline);
+            let step = tokio::select! {
+                _ = shutdown.cancelled() => Err(Exit::Close(1001, "Server shutting down")),
+                _ = sleep_until(end) => {
+                    self.error(1000, "max_duration_exceeded", "Maximum conversation duration reached").await;
+                    Err(Exit::Close(1000, "Max duration exceeded"))
+                }
+                msg = rx.next() => match msg {
+                    Some(Ok(Message::Text(t))) => self.on_client(t.as_str()).await,
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Err(Exit::ClientGone),
+                    Some(Ok(_)) => Ok(()),
+                },
+                _ = sleep_until(chunk_at) => self.send_chunk().await,
+                _ = sleep_until(ping_at) => {
+                    ping_at = Instant::now() + self.s.faults.ping_interval;
+                    self.send_ping().await
+                }
+                _ = sleep_until(pong_by) => {
+                    self.error(1002, "ping_timeout", "No pong received for ping").await;
+                    Err(Exit::Close(1002, "Ping timeout"))
+                }
+                _ = sleep_until(tool_by) => {
+                    let p = self.pending.take();
+                    let tool = p.map(|p| p.tool).unwrap_or_default();
+                    let actions = self.agent.on_tool_result(&tool, Err("the tool did not answer in time"));
+                    self.act(actions).await
+                }
+                Some(Ok((event_id, text, speech))) = self.synth.join_next(), if !self.synth.is_empty() => {
+                    self.enqueue(event_id, text, speech);
+                    Ok(())
+                }
+            };
+            if let Err(exit) = step {
+                return exit;
+            }
+        }
+    }
+
+    /// Starts synthesizing a new agent turn.
+    fn say(&mut self, text: String) {
+        let event_id = self.id();
+        let (kind, lang, rate) = (self.s.agent.voice, self.language.clone(), self.s.agent.output_rate);
+        self.synth.spawn(async move {
+            let speech = voice::synthesize(kind, &text, &lang, rate).await;
+            (event_id, text, speech)
+        });
+    }
+
+    fn enqueue(&mut self, event_id: u64, text: String, speech: Speech) {
+        if event_id <= self.gate {
+            return;
+        }
+        let per_chunk = (self.s.agent.output_rate * self.s.faults.chunk_ms / 1000).max(1) as usize;
+        let was_idle = self.queue.is_empty();
+        for c in speech.samples.chunks(per_chunk) {
+            self.queue.push_back(Chunk { event_id, samples: c.to_vec() });
+        }
+        if was_idle {
+            self.next_chunk_at = Instant::now() + self.s.faults.first_audio_delay;
+        }
+        tracing::trace!(event_id, engine = speech.engine, "agent turn synthesized");
+        self.turns.push_back(Turn { event_id, text, total: speech.samples.len(), sent: 0, response_sent: false });
+    }
+
+    async fn send_chunk(&mut self) -> Result<(), Exit> {
+        let Some(chunk) = self.queue.pop_front() else { return Ok(()) };
+        let mut first_of_user_turn = false;
+        if let Some(turn) = self.turns.iter_mut().find(|t| t.event_id == chunk.event_id) {
+            if !turn.response_sent {
+                turn.response_sent = true;
+                first_of_user_turn = self.answered_user;
+                let text = turn.text.clone();
+                self.send(json!({"type": "agent_response", "agent_response_event": {"agent_response": text, "event_id": chunk.event_id}})).await?;
+            }
+            turn.sent += chunk.samples.len();
+            self.last = Some((turn.event_id, turn.text.clone(), turn.total, turn.sent));
+        }
+        self.turns.retain(|t| t.sent < t.total);
+        let audio = json!({"type": "audio", "audio_event": {
+            "audio_base_64": audio::to_base64(&chunk.samples), "event_id": chunk.event_id, "alignment": null,
+        }});
+        self.send(audio).await?;
+        let rate = self.s.agent.output_rate as u64;
+        let dur = Duration::from_millis(chunk.samples.len() as u64 * 1000 / rate);
+        let now = Instant::now();
+        self.speaking_until = self.speaking_until.max(now) + dur;
+        self.next_chunk_at = now + self.s.faults.chunk_interval;
+        if first_of_user_turn && self.s.faults.disconnect_mid_turn {
+            return Err(Exit::Drop);
+        }
+        Ok(())
+    }
+
+    async fn send_ping(&mut self) -> Result<(), Exit> {
+        if self.ping.is_some() {
+            return Ok(());
+        }
+        let id = self.id();
+        self.ping = Some((id, Instant::now()));
+        self.s.stats.pings.fetch_add(1, Ordering::SeqCst);
+        self.send(json!({"type": "ping", "ping_event": {"event_id": id, "ping_ms": null}})).await
+    }
+
+    fn speaking(&self) -> bool {
+        !self.queue.is_empty() || Instant::now() < self.speaking_until
+    }
+
+    /// Barge-in: interrupt the turn being spoken, correct its text, drop its audio
+    /// (except the late chunks a fault asks for) and every turn queued after it.
+    async fn interrupt(&mut self) -> Result<(), Exit> {
+        let current = self.turns.front().map(|t| (t.event_id, t.text.clone(), t.total, t.sent));
+        let Some((event_id, text, total, sent)) = current.or_else(|| self.last.clone()) else {
+            self.speaking_until = Instant::now();
+            return Ok(());
+        };
+        let spoken = if total == 0 { 0 } else { text.chars().count() * sent / total };
+        self.gate = self.next_id;
+        let late = self.s.faults.late_chunks_after_interrupt;
+        let mut kept = 0;
+        self.queue.retain(|c| {
+            let keep = c.event_id == event_id && kept < late;
+            kept += usize::from(keep);
+            keep
+        });
+        self.turns.clear();
+        self.speaking_until = Instant::now();
+        self.send(json!({"type": "interruption", "interruption_event": {"event_id": event_id}})).await?;
+        let corrected: String = text.chars().take(spoken).collect();
+        self.send(json!({"type": "agent_response_correction", "agent_response_correction_event": {
+            "original_agent_response": text, "corrected_agent_response": corrected, "event_id": event_id,
+        }})).await
+    }
+
+    async fn on_client(&mut self, text: &str) -> Result<(), Exit> {
+        let Ok(v) = serde_json::from_str::<Value>(text) else {
+            self.error(1008, "invalid_message", "Invalid JSON").await;
+            return Err(Exit::Close(1008, "Invalid message received"));
+        };
+        if let Some(b64) = v.get("user_audio_chunk").and_then(Value::as_str) {
+            return self.on_audio(b64).await;
+        }
+        match v["type"].as_str().unwrap_or_default() {
+            "pong" => {
+                if self.ping.is_some_and(|(id, _)| v["event_id"].as_u64() == Some(id)) {
+                    self.ping = None;
+                    self.s.stats.pongs.fetch_add(1, Ordering::SeqCst);
+                }
+                Ok(())
+            }
+            "user_message" => {
+                let said = v["text"].as_str().unwrap_or_default().to_owned();
+                if self.speaking() {
+                    self.interrupt().await?;
+                }
+                self.user_turn(&said).await
+            }
+            "client_tool_result" => self.on_tool_result(&v).await,
+            "contextual_update" | "user_activity" | "feedback" => Ok(()),
+            _ => {
+                self.error(1008, "invalid_message", "Unknown message type").await;
+                Err(Exit::Close(1008, "Invalid message received"))
+            }
+        }
+    }
+
+    async fn user_turn(&mut self, said: &str) -> Result<(), Exit> {
+        let id = self.id();
+        self.answered_user = true;
+        self.send(json!({"type": "user_transcript", "user_transcription_event": {"user_transcript": said, "event_id": id}})).await?;
+        let actions = self.agent.on_user(said);
+        self.act(actions).await
+    }
+
+    /// Energy VAD: speech while the agent talks is a barge-in; 600 ms of silence
+    /// after speech ends the user's turn (offline there is no ASR: a placeholder
+    /// transcript stands in).
+    async fn on_audio(&mut self, b64: &str) -> Result<(), Exit> {
+        self.s.stats.user_audio_chunks.fetch_add(1, Ordering::SeqCst);
+        let Some(samples) = audio::from_base64(b64) else {
+            self.error(1008, "invalid_message", "user_audio_chunk is not base64 PCM16").await;
+            return Err(Exit::Close(1008, "Invalid message received"));
+        };
+        if audio::rms(&samples) > VAD_THRESHOLD {
+            if self.speech == 0 && self.speaking() {
+                self.interrupt().await?;
+            }
+            self.speech += samples.len() + self.silence;
+            self.silence = 0;
+        } else if self.speech > 0 {
+            self.silence += samples.len();
+            if self.silence >= 16_000 * END_OF_TURN.as_millis() as usize / 1000 {
+                let secs = self.speech as f32 / 16_000.0;
+                self.speech = 0;
+                self.silence = 0;
+                let id = self.id();
+                let placeholder = format!("[{secs:.1} s]");
+                self.send(json!({"type": "user_transcript", "user_transcription_event": {"user_transcript": placeholder, "event_id": id}})).await?;
+                self.answered_user = true;
+                let actions = self.agent.on_audio(secs);
+                return self.act(actions).await;
+            }
+        }
+        Ok(())
+    }
+
+    async fn on_tool_result(&mut self, v: &Value) -> Result<(), Exit> {
+        let call_id = v["tool_call_id"].as_str().unwrap_or_default();
+        let Some(p) = self.pending.take_if(|p| p.call_id == call_id) else {
+            return Ok(()); // late or unknown: the agent already moved on
+        };
+        let result = v["result"].as_str().map_or_else(|| v["result"].to_string(), str::to_owned);
+        let is_error = v["is_error"].as_bool().unwrap_or(false);
+        self.s.stats.tool_results.lock().unwrap_or_else(|e| e.into_inner()).push(ToolResult {
+            tool: p.tool.clone(), result: result.clone(), is_error,
+        });
+        let outcome = if is_error { Err(result.as_str()) } else { Ok(result.as_str()) };
+        let actions = self.agent.on_tool_result(&p.tool, outcome);
+        self.act(actions).await
+    }
+
+    async fn act(&mut self, actions: Vec<Action>) -> Result<(), Exit> {
+        for action in actions {
+            match action {
+                Action::Say(text) => self.say(text),
+                Action::Call { tool, args } => {
+                    let event_id = self.id();
+                    let call_id = format!("call_{event_id}");
+                    self.pending = Some(Pending {
+                        call_id: call_id.clone(), tool: tool.clone(), deadline: Instant::now() + self.s.faults.tool_timeout,
+                    });
+                    self.send(json!({"type": "client_tool_call", "client_tool_call": {
+                        "tool_name": tool, "tool_call_id": call_id, "parameters": args, "event_id": event_id,
+                    }})).await?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
