@@ -11,6 +11,7 @@ use axum::Router;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use crate::audit::{AuditLog, spawn_uploader};
 use crate::config::MessagingSpec;
 use crate::config::{Config, ProcessEnv};
 use crate::engine::{Engine, EngineConfig, Services};
@@ -45,6 +46,8 @@ pub struct AppState {
     pub jobs: Arc<Jobs>,
     /// Job workers in flight, for draining at shutdown.
     pub workers: TaskTracker,
+    /// Audit documents (quotations, hand-offs).
+    pub audit: Arc<AuditLog>,
     /// Serialises REST requests that carry an `Idempotency-Key`.
     pub idempotency: Arc<tokio::sync::Mutex<()>>,
     core: Arc<Core>,
@@ -123,6 +126,10 @@ impl App {
             failed = report.failed.len(),
             "plugins loaded"
         );
+        let audit = Arc::new(AuditLog::new(config.audit.spool_dir.clone(), config.audit.redact.clone())?);
+        if let Some(target) = &config.audit.s3 {
+            spawn_uploader(audit.spool().clone(), target.clone(), audit.waker(), shutdown.clone());
+        }
         jobs::recover(&jobs);
         jobs::spawn_retention(
             jobs.clone(),
@@ -134,6 +141,7 @@ impl App {
             queue,
             registry.clone(),
             engine.clone(),
+            audit.clone(),
             config.jobs.workers,
             shutdown.clone(),
         );
@@ -145,6 +153,7 @@ impl App {
             outbox,
             jobs,
             workers,
+            audit,
             idempotency,
             core,
         };

@@ -7,6 +7,7 @@
 //! [`guard`] checks every HTTP request. [`sandbox`] starts the offline Odoo.
 
 pub mod app;
+pub mod audit;
 pub mod avatar;
 pub mod cli;
 pub mod config;

@@ -89,12 +89,15 @@ impl ConvaiEndpoint {
     /// # Errors
     /// [`Error::SignedUrl`] when the request fails or is refused.
     pub async fn signed_url(&self) -> Result<String, Error> {
-        let url = format!("{}/v1/convai/conversation/get-signed-url", self.api_base);
         let fail = |reason: String| Error::SignedUrl { reason };
+        let url = reqwest::Url::parse_with_params(
+            &format!("{}/v1/convai/conversation/get-signed-url", self.api_base),
+            &[("agent_id", &self.agent_id)],
+        )
+        .map_err(|e| fail(format!("bad api base: {e}")))?;
         let resp = self
             .http
             .get(url)
-            .query(&[("agent_id", &self.agent_id)])
             .header("xi-api-key", &self.api_key)
             .send()
             .await

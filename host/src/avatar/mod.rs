@@ -150,7 +150,7 @@ impl Avatar {
             };
             let input = rx
                 .take_while(|m| ready(matches!(m, Ok(m) if !matches!(m, Message::Close(_)))))
-                .filter_map(|m| ready(inbound(m.ok()?)));
+                .filter_map(|m| ready(m.ok().and_then(inbound)));
             let summary = self.relay.run(&session_id, &mut out, Box::pin(input), self.shutdown.clone()).await;
             let _ = out.close().await;
             tracing::info!(

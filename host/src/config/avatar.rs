@@ -14,12 +14,12 @@ use super::expand::{Env, expand};
 
 /// Concurrent avatar sessions unless configured: each holds two WebSockets and, with
 /// a cloud avatar, a paid vendor session.
-pub const DEFAULT_MAX_SESSIONS: usize = 32;
+pub(crate) const DEFAULT_MAX_SESSIONS: usize = 32;
 /// A session's longest life unless configured: ElevenLabs' own default cap (600 s)
 /// plus slack for the avatar's start and stop.
-pub const DEFAULT_MAX_SESSION_SECS: u64 = 900;
+pub(crate) const DEFAULT_MAX_SESSION_SECS: u64 = 900;
 /// How long a client tool may run: ElevenLabs' default `response_timeout_secs`.
-pub const DEFAULT_TOOL_TIMEOUT_SECS: u64 = 20;
+pub(crate) const DEFAULT_TOOL_TIMEOUT_SECS: u64 = 20;
 
 /// `[avatar]` as written.
 #[derive(Debug, Default, Deserialize)]
@@ -77,8 +77,18 @@ pub struct VendorSpec {
     pub voice_id: Option<String>,
 }
 
+impl std::fmt::Debug for VendorSpec {
+    // Hand-written so the key can never end up in a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VendorSpec")
+            .field("id", &self.id)
+            .field("api_base", &self.api_base)
+            .finish_non_exhaustive()
+    }
+}
+
 /// The streaming-avatar provider.
-#[derive(Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum ProviderSpec {
     /// The page draws the avatar itself.
     None,

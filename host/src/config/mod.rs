@@ -49,6 +49,7 @@ pub struct Config {
     pub sandbox: SandboxSpec,
     pub messaging: MessagingSpec,
     pub jobs: JobsSpec,
+    pub audit: AuditSpec,
     /// Declared plugins by name.
     pub plugins: BTreeMap<String, PluginSpec>,
     /// Browser avatar sessions.
@@ -101,6 +102,15 @@ impl std::fmt::Debug for Endpoint {
 pub struct SandboxSpec {
     pub sqlite: Option<PathBuf>,
     pub seed: Option<PathBuf>,
+}
+
+/// `[audit]`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditSpec {
+    pub spool_dir: PathBuf,
+    pub redact: Vec<String>,
+    /// Where to ship documents; `None` keeps them in the spool only.
+    pub s3: Option<crate::audit::S3Target>,
 }
 
 /// `[jobs]`.

@@ -22,6 +22,8 @@ pub(crate) struct RawConfig {
     #[serde(default)]
     pub(crate) jobs: RawJobs,
     #[serde(default)]
+    pub(crate) audit: RawAudit,
+    #[serde(default)]
     pub(crate) plugins: BTreeMap<String, RawPlugin>,
     /// `[avatar]`: browser avatar sessions (see `config/avatar.rs`).
     #[serde(default)]
@@ -88,6 +90,23 @@ pub(crate) struct RawJobs {
     pub(crate) store: Option<String>,
     pub(crate) workers: Option<usize>,
     pub(crate) retention_hours: Option<u64>,
+}
+
+/// `[audit]`: JSON audit logs, spooled locally and shipped to S3.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawAudit {
+    pub(crate) spool_dir: Option<String>,
+    /// Field names masked in every document (PII).
+    pub(crate) redact: Option<Vec<String>>,
+    pub(crate) s3_bucket: Option<String>,
+    pub(crate) s3_prefix: Option<String>,
+    pub(crate) s3_endpoint: Option<String>,
+    pub(crate) s3_region: Option<String>,
+    pub(crate) s3_path_style: Option<bool>,
+    /// Static credentials (e.g. `"${S3_KEY_ID}"`); the AWS default chain otherwise.
+    pub(crate) s3_access_key_id: Option<String>,
+    pub(crate) s3_secret_access_key: Option<String>,
 }
 
 /// `[messaging]`: outgoing WhatsApp/SMS.

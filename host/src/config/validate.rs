@@ -113,6 +113,7 @@ fn build(
         },
         messaging: messaging(raw.messaging, env, p),
         jobs: jobs(raw.jobs, base, p),
+        audit: audit(raw.audit, base, env, p),
         plugins,
         avatar,
     }
@@ -231,6 +232,46 @@ fn jobs(raw: super::raw::RawJobs, base: &Path, p: &mut Problems<'_>) -> JobsSpec
         sqlite,
         workers,
         retention: Duration::from_secs(hours * 3600),
+    }
+}
+
+/// Fields masked in audit documents unless configured otherwise.
+const DEFAULT_REDACT: [&str; 5] = ["email", "email_from", "phone", "user_phone", "mobile"];
+
+fn audit(raw: super::raw::RawAudit, base: &Path, env: &dyn Env, p: &mut Problems<'_>) -> AuditSpec {
+    let mut get = |key: &'static str, v: Option<String>| {
+        v.and_then(|v| expand(&v, env).map_err(|e| p.add(&["audit", key], e)).ok()).filter(|v| !v.is_empty())
+    };
+    let bucket = get("s3_bucket", raw.s3_bucket);
+    let endpoint = get("s3_endpoint", raw.s3_endpoint);
+    let region = get("s3_region", raw.s3_region);
+    let prefix = get("s3_prefix", raw.s3_prefix).unwrap_or_else(|| "daniel-logs".into());
+    let key_id = get("s3_access_key_id", raw.s3_access_key_id);
+    let secret = get("s3_secret_access_key", raw.s3_secret_access_key);
+    let credentials = match (key_id, secret) {
+        (Some(id), Some(secret)) => Some((id, secret)),
+        (None, None) => None,
+        _ => {
+            p.add(&["audit", "s3_secret_access_key"], "set both s3_access_key_id and s3_secret_access_key, or neither");
+            None
+        }
+    };
+    if let Some(e) = &endpoint
+        && !(e.starts_with("http://") || e.starts_with("https://"))
+    {
+        p.add(&["audit", "s3_endpoint"], format!("{e:?} is not an http(s) URL"));
+    }
+    AuditSpec {
+        spool_dir: base.join(raw.spool_dir.as_deref().unwrap_or("var/audit")),
+        redact: raw.redact.unwrap_or_else(|| DEFAULT_REDACT.map(String::from).to_vec()),
+        s3: bucket.map(|bucket| crate::audit::S3Target {
+            bucket,
+            prefix,
+            path_style: raw.s3_path_style.unwrap_or(endpoint.is_some()),
+            endpoint,
+            region,
+            credentials,
+        }),
     }
 }
 

@@ -9,6 +9,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::{JobState, Jobs};
+use crate::audit::AuditLog;
 use crate::engine::{Engine, ToolError};
 use crate::registry::Registry;
 
@@ -22,6 +23,7 @@ pub fn spawn_workers(
     mut queue: mpsc::Receiver<String>,
     registry: Arc<Registry>,
     engine: Arc<Engine>,
+    audit: Arc<AuditLog>,
     workers: usize,
     shutdown: CancellationToken,
 ) -> TaskTracker {
@@ -37,9 +39,9 @@ pub fn spawn_workers(
             let Ok(permit) = permits.clone().acquire_owned().await else {
                 break;
             };
-            let (jobs, registry, engine) = (jobs.clone(), registry.clone(), engine.clone());
+            let (jobs, registry, engine, audit) = (jobs.clone(), registry.clone(), engine.clone(), audit.clone());
             t.spawn(async move {
-                run(&jobs, &registry, &engine, &id).await;
+                run(&jobs, &registry, &engine, &audit, &id).await;
                 drop(permit);
             });
         }
@@ -48,7 +50,7 @@ pub fn spawn_workers(
     tracker
 }
 
-async fn run(jobs: &Jobs, registry: &Registry, engine: &Engine, id: &str) {
+async fn run(jobs: &Jobs, registry: &Registry, engine: &Engine, audit: &AuditLog, id: &str) {
     let store = jobs.store();
     let started = store.update(id, &mut |j| {
         j.state = JobState::Processing;
@@ -105,10 +107,30 @@ async fn run(jobs: &Jobs, registry: &Registry, engine: &Engine, id: &str) {
             }
         }
     });
-    if let Err(e) = finished {
-        tracing::error!(job = id, error = %e, "cannot record job outcome");
+    match finished {
+        Ok(Some(job)) => audit.record(&job.kind, id, audit_document(&job)),
+        Ok(None) => {}
+        Err(e) => tracing::error!(job = id, error = %e, "cannot record job outcome"),
     }
     tracing::info!(job = id, kind = %job.kind, plugin = %job.plugin, failed, "job finished");
+}
+
+/// The audit document of a finished job.
+fn audit_document(job: &super::Job) -> serde_json::Value {
+    let duration = job.completed_at.zip(job.started_at).map(|(end, start)| (end - start).num_milliseconds());
+    serde_json::json!({
+        "tracking_id": job.tracking_id,
+        "kind": job.kind,
+        "plugin": job.plugin,
+        "status": job.state,
+        "created_at": job.created_at.to_rfc3339(),
+        "started_at": job.started_at.map(|t| t.to_rfc3339()),
+        "completed_at": job.completed_at.map(|t| t.to_rfc3339()),
+        "duration_ms": duration,
+        "input": job.input,
+        "output": job.result,
+        "error": job.error,
+    })
 }
 
 fn tool_error(e: &ToolError) -> String {

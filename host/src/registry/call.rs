@@ -62,7 +62,16 @@ impl Registry {
         let (rev, t) = catalog
             .tool(tool)
             .ok_or_else(|| CallError::UnknownTool(tool.to_owned()))?;
-        call_revision(engine, rev, t, arguments).await
+        let started = std::time::Instant::now();
+        let result = call_revision(engine, rev, t, arguments).await;
+        let outcome = match &result {
+            Ok(_) => "ok",
+            Err(CallError::InvalidArguments { .. }) => "invalid_arguments",
+            Err(CallError::Tool(_)) => "tool_error",
+            Err(_) => "plugin_failure",
+        };
+        self.metrics.call(tool, outcome, started.elapsed().as_secs_f64());
+        result
     }
 }
 

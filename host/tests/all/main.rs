@@ -5,6 +5,8 @@
 
 mod support;
 
+mod avatar;
+mod audit;
 mod config;
 mod limits;
 mod mcp;

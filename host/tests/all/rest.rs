@@ -128,7 +128,6 @@ async fn metrics_openapi_and_docs_are_served() {
     let host = TestHost::start(&product_config(), &PRODUCT_PLUGINS).await;
     host.call("list_projects", json!({})).await.unwrap();
     let metrics = reqwest::get(host.url("/metrics")).await.unwrap().text().await.unwrap();
-    eprintln!("{metrics}");
     assert_contains(&metrics, "daniel_tool_calls_total{tool=\"list_projects\",outcome=\"ok\"} 1");
     assert_contains(&metrics, "daniel_tool_call_seconds_bucket");
     let doc: Value = reqwest::get(host.url("/openapi.json")).await.unwrap().json().await.unwrap();

@@ -73,7 +73,7 @@ pub struct Agent {
 }
 
 /// Lower-case, without Spanish accents, for keyword matching.
-pub fn fold(text: &str) -> String {
+pub(super) fn fold(text: &str) -> String {
     text.to_lowercase()
         .chars()
         .map(|c| match c {

@@ -219,15 +219,18 @@ impl Conv {
     async fn send_chunk(&mut self) -> Result<(), Exit> {
         let Some(chunk) = self.queue.pop_front() else { return Ok(()) };
         let mut first_of_user_turn = false;
+        let mut response = None;
         if let Some(turn) = self.turns.iter_mut().find(|t| t.event_id == chunk.event_id) {
             if !turn.response_sent {
                 turn.response_sent = true;
                 first_of_user_turn = self.answered_user;
-                let text = turn.text.clone();
-                self.send(json!({"type": "agent_response", "agent_response_event": {"agent_response": text, "event_id": chunk.event_id}})).await?;
+                response = Some(turn.text.clone());
             }
             turn.sent += chunk.samples.len();
             self.last = Some((turn.event_id, turn.text.clone(), turn.total, turn.sent));
+        }
+        if let Some(text) = response {
+            self.send(json!({"type": "agent_response", "agent_response_event": {"agent_response": text, "event_id": chunk.event_id}})).await?;
         }
         self.turns.retain(|t| t.sent < t.total);
         let audio = json!({"type": "audio", "audio_event": {

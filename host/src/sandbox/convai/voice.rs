@@ -27,14 +27,14 @@ pub enum VoiceKind {
 
 /// Synthesized speech.
 #[derive(Debug, Clone)]
-pub struct Speech {
-    pub samples: Vec<i16>,
+pub(super) struct Speech {
+    pub(super) samples: Vec<i16>,
     /// `espeak-ng` or `hum`.
-    pub engine: &'static str,
+    pub(super) engine: &'static str,
 }
 
 /// Speaks `text` in `language` (`es`/`en`) at `rate` Hz.
-pub async fn synthesize(kind: VoiceKind, text: &str, language: &str, rate: u32) -> Speech {
+pub(super) async fn synthesize(kind: VoiceKind, text: &str, language: &str, rate: u32) -> Speech {
     if kind == VoiceKind::Auto {
         match espeak(text, language).await {
             Ok(pcm) => {
