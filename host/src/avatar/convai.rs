@@ -118,7 +118,10 @@ impl ConvaiEndpoint {
     ///
     /// # Errors
     /// [`Error::SignedUrl`], [`Error::Connect`] or [`Error::Handshake`].
-    pub async fn open(&self, dynamic_variables: &Map<String, Value>) -> Result<Conversation, Error> {
+    pub async fn open(
+        &self,
+        dynamic_variables: &Map<String, Value>,
+    ) -> Result<Conversation, Error> {
         let url = self.signed_url().await?;
         let host = host_of(&url);
         let config = WebSocketConfig::default()
@@ -249,7 +252,10 @@ mod tests {
     async fn handshake_reports_a_refusal() {
         let (sink, _sent, server, stream) = halves();
         server
-            .unbounded_send(Frame::Closed(Some((1008, "missing_dynamic_variable".into()))))
+            .unbounded_send(Frame::Closed(Some((
+                1008,
+                "missing_dynamic_variable".into(),
+            ))))
             .unwrap();
         let err = handshake(sink, stream, &Map::new()).await.err().unwrap();
         assert!(err.to_string().contains("1008"), "{err}");

@@ -207,7 +207,9 @@ pub fn parse(text: &str) -> Result<Event, serde_json::Error> {
         Wire::Interruption { interruption_event } => Event::Interruption {
             event_id: interruption_event.and_then(|e| e.event_id),
         },
-        Wire::ClientToolCall { client_tool_call: c } => Event::ClientToolCall {
+        Wire::ClientToolCall {
+            client_tool_call: c,
+        } => Event::ClientToolCall {
             tool_call_id: c.tool_call_id,
             tool_name: c.tool_name,
             parameters: c.parameters,
@@ -300,7 +302,9 @@ mod tests {
             }
         );
         let call = r#"{"type":"client_tool_call","client_tool_call":{"tool_name":"t","tool_call_id":"c","parameters":{"a":1},"event_id":4}}"#;
-        assert!(matches!(parse(call).unwrap(), Event::ClientToolCall { tool_name, .. } if tool_name == "t"));
+        assert!(
+            matches!(parse(call).unwrap(), Event::ClientToolCall { tool_name, .. } if tool_name == "t")
+        );
         let tentative = r#"{"type":"tentative_user_transcript","tentative_user_transcription_event":{"user_transcript":"ho","event_id":1}}"#;
         assert_eq!(
             parse(tentative).unwrap(),
@@ -314,10 +318,7 @@ mod tests {
     #[test]
     fn tolerates_old_and_unknown_events() {
         let old = r#"{"type":"interruption","interruption_event":{"reason":"user"}}"#;
-        assert_eq!(
-            parse(old).unwrap(),
-            Event::Interruption { event_id: None }
-        );
+        assert_eq!(parse(old).unwrap(), Event::Interruption { event_id: None });
         assert_eq!(
             parse(r#"{"type":"vad_score","vad_score_event":{"vad_score":0.9}}"#).unwrap(),
             Event::Other

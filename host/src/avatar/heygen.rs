@@ -63,10 +63,12 @@ impl HeyGen {
             .await
             .map_err(|e| fail(e.without_url().to_string()))?;
         let status = resp.status();
-        let envelope: Value = resp
-            .json()
-            .await
-            .map_err(|e| fail(format!("status {status}, body not JSON: {}", e.without_url())))?;
+        let envelope: Value = resp.json().await.map_err(|e| {
+            fail(format!(
+                "status {status}, body not JSON: {}",
+                e.without_url()
+            ))
+        })?;
         match envelope.get("code").and_then(Value::as_i64) {
             Some(100) if status.is_success() => {
                 Ok(envelope.get("data").cloned().unwrap_or(Value::Null))
@@ -158,7 +160,11 @@ impl AvatarSession for HeyGenSession {
                     });
                     self.client.call("task", body).await.map(drop)
                 }
-                Command::Interrupt => self.client.call("interrupt", self.id_body()).await.map(drop),
+                Command::Interrupt => self
+                    .client
+                    .call("interrupt", self.id_body())
+                    .await
+                    .map(drop),
                 // HeyGen voices the text itself.
                 Command::Audio { .. } => Ok(()),
             }
@@ -166,7 +172,12 @@ impl AvatarSession for HeyGenSession {
     }
 
     fn keep_alive(&mut self) -> BoxFuture<'_, Result<(), Error>> {
-        Box::pin(async move { self.client.call("keep_alive", self.id_body()).await.map(drop) })
+        Box::pin(async move {
+            self.client
+                .call("keep_alive", self.id_body())
+                .await
+                .map(drop)
+        })
     }
 
     fn stop(self: Box<Self>) -> BoxFuture<'static, Result<(), Error>> {

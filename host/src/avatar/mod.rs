@@ -94,18 +94,35 @@ impl Avatar {
                 ConvaiEndpoint::new(&s.api_base, &s.agent_id, &s.api_key)
             }
         };
-        let (provider, provider_offline): (Option<Arc<dyn AvatarProvider>>, bool) = match &spec.provider {
+        let (provider, provider_offline): (Option<Arc<dyn AvatarProvider>>, bool) = match &spec
+            .provider
+        {
             ProviderSpec::None => (None, false),
             ProviderSpec::HeyGen(Some(acc)) => (
-                Some(Arc::new(heygen::HeyGen::new(&acc.api_base, &acc.api_key, &acc.id, acc.voice_id.as_deref()))),
+                Some(Arc::new(heygen::HeyGen::new(
+                    &acc.api_base,
+                    &acc.api_key,
+                    &acc.id,
+                    acc.voice_id.as_deref(),
+                ))),
                 false,
             ),
             ProviderSpec::HeyGen(None) => {
                 let s = sandbox::avatar::start(shutdown.clone()).await?;
-                (Some(Arc::new(heygen::HeyGen::new(&s.api_base, &s.api_key, "offline", None))), true)
+                (
+                    Some(Arc::new(heygen::HeyGen::new(
+                        &s.api_base,
+                        &s.api_key,
+                        "offline",
+                        None,
+                    ))),
+                    true,
+                )
             }
             ProviderSpec::LiveAvatar(_) => {
-                tracing::warn!("avatar: the LiveAvatar provider is not implemented yet; the page draws the avatar");
+                tracing::warn!(
+                    "avatar: the LiveAvatar provider is not implemented yet; the page draws the avatar"
+                );
                 (None, false)
             }
         };
@@ -119,7 +136,11 @@ impl Avatar {
             convai,
             provider,
             provider_offline,
-            tools: Arc::new(tools::RegistryTools::new(registry, engine, spec.tools.as_deref())),
+            tools: Arc::new(tools::RegistryTools::new(
+                registry,
+                engine,
+                spec.tools.as_deref(),
+            )),
             tool_timeout: spec.tool_timeout,
             max_duration: spec.max_session,
             mode,
@@ -136,22 +157,37 @@ impl Avatar {
     /// Serves one browser socket to the end of its session.
     async fn serve(self: Arc<Self>, socket: WebSocket) {
         let session_id = uuid::Uuid::new_v4().simple().to_string();
-        let span = tracing::info_span!("avatar.session", session_id = %session_id, mode = self.relay.mode);
+        let span =
+            tracing::info_span!("avatar.session", session_id = %session_id, mode = self.relay.mode);
         async move {
             let (tx, rx) = socket.split();
             let mut out = tx.with(|m: ServerMessage| {
-                ready(serde_json::to_string(&m).map(|t| Message::Text(t.into())).map_err(axum::Error::new))
+                ready(
+                    serde_json::to_string(&m)
+                        .map(|t| Message::Text(t.into()))
+                        .map_err(axum::Error::new),
+                )
             });
             let Ok(_permit) = self.sessions.clone().try_acquire_owned() else {
                 let msg = "too many avatar sessions; try again shortly";
-                let _ = out.send(ServerMessage::error(ErrorCode::Busy, msg, true)).await;
+                let _ = out
+                    .send(ServerMessage::error(ErrorCode::Busy, msg, true))
+                    .await;
                 let _ = out.close().await;
                 return;
             };
             let input = rx
                 .take_while(|m| ready(matches!(m, Ok(m) if !matches!(m, Message::Close(_)))))
                 .filter_map(|m| ready(m.ok().and_then(inbound)));
-            let summary = self.relay.run(&session_id, &mut out, Box::pin(input), self.shutdown.clone()).await;
+            let summary = self
+                .relay
+                .run(
+                    &session_id,
+                    &mut out,
+                    Box::pin(input),
+                    self.shutdown.clone(),
+                )
+                .await;
             let _ = out.close().await;
             tracing::info!(
                 reason = %summary.reason,

@@ -17,12 +17,14 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+use super::audio;
 use super::convai::{ConvaiEndpoint, Frame, VendorSink, VendorStream};
 use super::events::{self, Event};
-use super::protocol::{ClientMessage, ErrorCode, INPUT_SAMPLE_RATE, MAX_TEXT_CHARS, ServerMessage, ToolStatus};
+use super::protocol::{
+    ClientMessage, ErrorCode, INPUT_SAMPLE_RATE, MAX_TEXT_CHARS, ServerMessage, ToolStatus,
+};
 use super::provider::{AvatarLink, AvatarProvider, Command};
 use super::tools::ToolRunner;
-use super::audio;
 
 /// How long a socket may stay open without sending `start`.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -75,7 +77,13 @@ enum ToolFailure {
 
 impl Relay {
     /// Runs one session to its end.
-    pub async fn run<O, I>(&self, session_id: &str, mut out: O, mut input: I, shutdown: CancellationToken) -> Summary
+    pub async fn run<O, I>(
+        &self,
+        session_id: &str,
+        mut out: O,
+        mut input: I,
+        shutdown: CancellationToken,
+    ) -> Summary
     where
         O: Sink<ServerMessage> + Unpin,
         I: Stream<Item = Inbound> + Unpin,
@@ -100,11 +108,16 @@ impl Relay {
             Ok(c) => c,
             Err(e) => {
                 tracing::warn!(error = %e, "conversation did not open");
-                let _ = out.send(ServerMessage::error(ErrorCode::Agent, e.to_string(), true)).await;
+                let _ = out
+                    .send(ServerMessage::error(ErrorCode::Agent, e.to_string(), true))
+                    .await;
                 return ended(&mut out, "agent unavailable", None).await;
             }
         };
-        let rate = conversation.metadata.output_sample_rate().unwrap_or(INPUT_SAMPLE_RATE);
+        let rate = conversation
+            .metadata
+            .output_sample_rate()
+            .unwrap_or(INPUT_SAMPLE_RATE);
         let session = ServerMessage::Session {
             session_id: session_id.to_owned(),
             conversation_id: conversation.metadata.conversation_id.clone(),
@@ -113,22 +126,44 @@ impl Relay {
             output_sample_rate: rate,
         };
         if out.send(session).await.is_err() {
-            return Summary { reason: "browser gone".into(), ..Default::default() };
+            return Summary {
+                reason: "browser gone".into(),
+                ..Default::default()
+            };
         }
         let avatar = match avatar {
             Some(Ok(link)) => Some(link),
             Some(Err(e)) => {
                 tracing::warn!(error = %e, "avatar did not start; voice only");
-                let _ = out.send(ServerMessage::error(ErrorCode::Avatar, e.to_string(), false)).await;
+                let _ = out
+                    .send(ServerMessage::error(
+                        ErrorCode::Avatar,
+                        e.to_string(),
+                        false,
+                    ))
+                    .await;
                 None
             }
             None => None,
         };
-        let avatar_voice = !self.provider_offline && avatar.as_ref().is_some_and(|a| a.details().livekit_url.is_some());
+        let avatar_voice = !self.provider_offline
+            && avatar
+                .as_ref()
+                .is_some_and(|a| a.details().livekit_url.is_some());
         if let Some(link) = &avatar {
             let d = link.details();
-            let (livekit_url, token) = if self.provider_offline { (None, None) } else { (d.livekit_url.clone(), d.token.clone()) };
-            let _ = out.send(ServerMessage::Avatar { provider: d.provider.clone(), livekit_url, token }).await;
+            let (livekit_url, token) = if self.provider_offline {
+                (None, None)
+            } else {
+                (d.livekit_url.clone(), d.token.clone())
+            };
+            let _ = out
+                .send(ServerMessage::Avatar {
+                    provider: d.provider.clone(),
+                    livekit_url,
+                    token,
+                })
+                .await;
         }
         let mut relaying = Relaying {
             relay: self,
@@ -141,7 +176,9 @@ impl Relay {
             current: None,
             summary: Summary::default(),
         };
-        let end = relaying.run(&mut out, &mut input, conversation.stream, &shutdown).await;
+        let end = relaying
+            .run(&mut out, &mut input, conversation.stream, &shutdown)
+            .await;
         relaying.finish(&mut out, end).await
     }
 }
@@ -154,9 +191,15 @@ where
 {
     let deadline = Instant::now() + START_TIMEOUT;
     loop {
-        let next = tokio::time::timeout_at(deadline, input.next()).await.ok()??;
+        let next = tokio::time::timeout_at(deadline, input.next())
+            .await
+            .ok()??;
         match next {
-            Inbound::Message(ClientMessage::Start { language, user_name, text_only }) => {
+            Inbound::Message(ClientMessage::Start {
+                language,
+                user_name,
+                text_only,
+            }) => {
                 let mut vars = Map::new();
                 let language = match language.as_deref() {
                     Some("en") => "en",
@@ -171,19 +214,36 @@ where
             }
             Inbound::Message(ClientMessage::Stop) => return None,
             Inbound::Invalid(reason) => {
-                out.send(ServerMessage::error(ErrorCode::BadMessage, reason, false)).await.ok()?;
+                out.send(ServerMessage::error(ErrorCode::BadMessage, reason, false))
+                    .await
+                    .ok()?;
             }
             Inbound::Message(_) | Inbound::Audio(_) => {
                 let msg = "send start first";
-                out.send(ServerMessage::error(ErrorCode::BadState, msg, false)).await.ok()?;
+                out.send(ServerMessage::error(ErrorCode::BadState, msg, false))
+                    .await
+                    .ok()?;
             }
         }
     }
 }
 
-async fn ended<O: Sink<ServerMessage> + Unpin>(out: &mut O, reason: &str, vendor_code: Option<u16>) -> Summary {
-    let _ = out.send(ServerMessage::Ended { reason: reason.to_owned(), vendor_code }).await;
-    Summary { reason: reason.to_owned(), vendor_code, ..Default::default() }
+async fn ended<O: Sink<ServerMessage> + Unpin>(
+    out: &mut O,
+    reason: &str,
+    vendor_code: Option<u16>,
+) -> Summary {
+    let _ = out
+        .send(ServerMessage::Ended {
+            reason: reason.to_owned(),
+            vendor_code,
+        })
+        .await;
+    Summary {
+        reason: reason.to_owned(),
+        vendor_code,
+        ..Default::default()
+    }
 }
 
 /// Why the relay loop stopped.
@@ -214,7 +274,13 @@ struct Relaying<'r> {
 type Step = Result<(), End>;
 
 impl Relaying<'_> {
-    async fn run<O, I>(&mut self, out: &mut O, input: &mut I, mut vendor: VendorStream, shutdown: &CancellationToken) -> End
+    async fn run<O, I>(
+        &mut self,
+        out: &mut O,
+        input: &mut I,
+        mut vendor: VendorStream,
+        shutdown: &CancellationToken,
+    ) -> End
     where
         O: Sink<ServerMessage> + Unpin,
         I: Stream<Item = Inbound> + Unpin,
@@ -248,7 +314,7 @@ impl Relaying<'_> {
         }
     }
 
-    async fn to_vendor(&mut self, frame: String) -> Step {
+    async fn vendor_send(&mut self, frame: String) -> Step {
         self.sink.send(frame).await.map_err(|e| {
             tracing::debug!(error = %e, "vendor send failed");
             End::Vendor(None)
@@ -269,7 +335,11 @@ impl Relaying<'_> {
         }
     }
 
-    async fn interrupt<O: Sink<ServerMessage> + Unpin>(&mut self, out: &mut O, event_id: u64) -> Step {
+    async fn interrupt<O: Sink<ServerMessage> + Unpin>(
+        &mut self,
+        out: &mut O,
+        event_id: u64,
+    ) -> Step {
         self.gate = Some(self.gate.map_or(event_id, |g| g.max(event_id)));
         self.avatar(Command::Interrupt);
         Self::to_browser(out, ServerMessage::Interruption { event_id }).await
@@ -286,7 +356,7 @@ impl Relaying<'_> {
         match event {
             Event::Ping { event_id, .. } => {
                 self.summary.pings_answered += 1;
-                self.to_vendor(events::pong(event_id)).await
+                self.vendor_send(events::pong(event_id)).await
             }
             Event::Audio { event_id, audio } => {
                 if self.gated(event_id) {
@@ -296,35 +366,73 @@ impl Relaying<'_> {
                 self.current = Some(self.current.map_or(event_id, |c| c.max(event_id)));
                 if self.avatar.is_some() {
                     let samples = audio::from_base64(&audio).unwrap_or_default();
-                    self.avatar(Command::Audio { event_id, samples, rate: self.rate });
+                    self.avatar(Command::Audio {
+                        event_id,
+                        samples,
+                        rate: self.rate,
+                    });
                 }
                 if self.avatar_voice {
                     return Ok(());
                 }
-                Self::to_browser(out, ServerMessage::Audio { event_id, data: audio }).await
+                Self::to_browser(
+                    out,
+                    ServerMessage::Audio {
+                        event_id,
+                        data: audio,
+                    },
+                )
+                .await
             }
             Event::AgentResponse { event_id, text } => {
                 if self.gated(event_id) {
                     return Ok(());
                 }
-                self.avatar(Command::Text { event_id, text: text.clone() });
+                self.avatar(Command::Text {
+                    event_id,
+                    text: text.clone(),
+                });
                 Self::to_browser(out, ServerMessage::AgentResponse { event_id, text }).await
             }
             Event::AgentResponseCorrection { event_id, text } => {
-                Self::to_browser(out, ServerMessage::AgentResponseCorrection { event_id, text }).await
+                Self::to_browser(
+                    out,
+                    ServerMessage::AgentResponseCorrection { event_id, text },
+                )
+                .await
             }
             Event::UserTranscript { text, tentative } => {
-                Self::to_browser(out, ServerMessage::UserTranscript { text, is_final: !tentative }).await
+                Self::to_browser(
+                    out,
+                    ServerMessage::UserTranscript {
+                        text,
+                        is_final: !tentative,
+                    },
+                )
+                .await
             }
             Event::Interruption { event_id } => {
                 let id = event_id.or(self.current).unwrap_or(0);
                 self.interrupt(out, id).await
             }
-            Event::ClientToolCall { tool_call_id, tool_name, parameters } => {
-                self.start_tool(out, tool_call_id, tool_name, parameters).await
+            Event::ClientToolCall {
+                tool_call_id,
+                tool_name,
+                parameters,
+            } => {
+                self.start_tool(out, tool_call_id, tool_name, parameters)
+                    .await
             }
-            Event::Error { code, error_type, message } => {
-                tracing::info!(code, error_type = error_type.as_deref().unwrap_or(""), "vendor error event");
+            Event::Error {
+                code,
+                error_type,
+                message,
+            } => {
+                tracing::info!(
+                    code,
+                    error_type = error_type.as_deref().unwrap_or(""),
+                    "vendor error event"
+                );
                 let msg = format!("agent error {}: {message}", error_type.unwrap_or_default());
                 Self::to_browser(out, ServerMessage::error(ErrorCode::Agent, msg, false)).await
             }
@@ -332,9 +440,20 @@ impl Relaying<'_> {
         }
     }
 
-    async fn start_tool<O: Sink<ServerMessage> + Unpin>(&mut self, out: &mut O, call_id: String, name: String, args: Value) -> Step {
+    async fn start_tool<O: Sink<ServerMessage> + Unpin>(
+        &mut self,
+        out: &mut O,
+        call_id: String,
+        name: String,
+        args: Value,
+    ) -> Step {
         self.summary.tool_calls += 1;
-        let started = ServerMessage::Tool { call_id: call_id.clone(), name: name.clone(), status: ToolStatus::Started, detail: None };
+        let started = ServerMessage::Tool {
+            call_id: call_id.clone(),
+            name: name.clone(),
+            status: ToolStatus::Started,
+            detail: None,
+        };
         Self::to_browser(out, started).await?;
         let call = self.relay.tools.call(&name, args);
         let timeout = self.relay.tool_timeout;
@@ -349,51 +468,93 @@ impl Relaying<'_> {
         Ok(())
     }
 
-    async fn on_tool_done<O: Sink<ServerMessage> + Unpin>(&mut self, out: &mut O, (call_id, name, result): ToolDone) -> Step {
+    async fn on_tool_done<O: Sink<ServerMessage> + Unpin>(
+        &mut self,
+        out: &mut O,
+        (call_id, name, result): ToolDone,
+    ) -> Step {
         let (frame, status, detail) = match result {
-            Ok(answer) => (events::client_tool_result(&call_id, &answer, false), ToolStatus::Ok, None),
-            Err(ToolFailure::Error(e)) => (events::client_tool_result(&call_id, &e, true), ToolStatus::Error, Some(e)),
+            Ok(answer) => (
+                events::client_tool_result(&call_id, &answer, false),
+                ToolStatus::Ok,
+                None,
+            ),
+            Err(ToolFailure::Error(e)) => (
+                events::client_tool_result(&call_id, &e, true),
+                ToolStatus::Error,
+                Some(e),
+            ),
             Err(ToolFailure::Timeout) => {
                 let secs = self.relay.tool_timeout.as_secs_f32();
                 let e = format!("tool {name} timed out after {secs} s");
-                (events::client_tool_result(&call_id, &e, true), ToolStatus::Timeout, Some(e))
+                (
+                    events::client_tool_result(&call_id, &e, true),
+                    ToolStatus::Timeout,
+                    Some(e),
+                )
             }
         };
-        self.to_vendor(frame).await?;
-        Self::to_browser(out, ServerMessage::Tool { call_id, name, status, detail }).await
+        self.vendor_send(frame).await?;
+        Self::to_browser(
+            out,
+            ServerMessage::Tool {
+                call_id,
+                name,
+                status,
+                detail,
+            },
+        )
+        .await
     }
 
-    async fn on_browser<O: Sink<ServerMessage> + Unpin>(&mut self, out: &mut O, inbound: Inbound) -> Step {
+    async fn on_browser<O: Sink<ServerMessage> + Unpin>(
+        &mut self,
+        out: &mut O,
+        inbound: Inbound,
+    ) -> Step {
         let bad = |m: &str| ServerMessage::error(ErrorCode::BadMessage, m, false);
         match inbound {
             Inbound::Message(ClientMessage::Audio { data }) => {
                 if data.len() > MAX_AUDIO_B64 || audio::from_base64(&data).is_none() {
-                    return Self::to_browser(out, bad("audio must be base64 PCM16, at most 2 s a chunk")).await;
+                    return Self::to_browser(
+                        out,
+                        bad("audio must be base64 PCM16, at most 2 s a chunk"),
+                    )
+                    .await;
                 }
-                self.to_vendor(events::user_audio(&data)).await
+                self.vendor_send(events::user_audio(&data)).await
             }
             Inbound::Audio(bytes) => {
                 if bytes.len() % 2 != 0 || bytes.len() > MAX_AUDIO_B64 * 3 / 4 {
-                    return Self::to_browser(out, bad("binary audio must be PCM16, at most 2 s a chunk")).await;
+                    return Self::to_browser(
+                        out,
+                        bad("binary audio must be PCM16, at most 2 s a chunk"),
+                    )
+                    .await;
                 }
-                self.to_vendor(events::user_audio(&base64_of(&bytes))).await
+                self.vendor_send(events::user_audio(&base64_of(&bytes)))
+                    .await
             }
             Inbound::Message(ClientMessage::Text { text }) => match clean_text(&text) {
-                Some(t) => self.to_vendor(events::user_message(&t)).await,
+                Some(t) => self.vendor_send(events::user_message(&t)).await,
                 None => Self::to_browser(out, bad("text must be 1 to 2000 characters")).await,
             },
             Inbound::Message(ClientMessage::Context { text }) => match clean_text(&text) {
-                Some(t) => self.to_vendor(events::contextual_update(&t)).await,
+                Some(t) => self.vendor_send(events::contextual_update(&t)).await,
                 None => Self::to_browser(out, bad("text must be 1 to 2000 characters")).await,
             },
             Inbound::Message(ClientMessage::Interrupt) => {
                 let id = self.current.unwrap_or(0);
                 self.interrupt(out, id).await?;
-                self.to_vendor(events::user_activity()).await
+                self.vendor_send(events::user_activity()).await
             }
             Inbound::Message(ClientMessage::Stop) => Err(End::Stopped),
             Inbound::Message(ClientMessage::Start { .. }) => {
-                Self::to_browser(out, ServerMessage::error(ErrorCode::BadState, "already started", false)).await
+                Self::to_browser(
+                    out,
+                    ServerMessage::error(ErrorCode::BadState, "already started", false),
+                )
+                .await
             }
             Inbound::Invalid(reason) => Self::to_browser(out, bad(&reason)).await,
         }
@@ -406,16 +567,28 @@ impl Relaying<'_> {
         let (reason, code) = match end {
             End::BrowserGone => ("browser closed".to_owned(), None),
             End::Stopped => ("stopped".to_owned(), None),
-            End::Vendor(Some((code, reason))) => (format!("agent closed the conversation: {reason}"), Some(code)),
+            End::Vendor(Some((code, reason))) => (
+                format!("agent closed the conversation: {reason}"),
+                Some(code),
+            ),
             End::Vendor(None) => ("agent connection lost".to_owned(), None),
             End::Timeout => ("maximum session length reached".to_owned(), None),
             End::Shutdown => ("host shutting down".to_owned(), None),
         };
         if timed_out {
-            let msg = ServerMessage::error(ErrorCode::Timeout, "the session reached its maximum length", true);
+            let msg = ServerMessage::error(
+                ErrorCode::Timeout,
+                "the session reached its maximum length",
+                true,
+            );
             let _ = out.send(msg).await;
         }
-        let _ = out.send(ServerMessage::Ended { reason: reason.clone(), vendor_code: code }).await;
+        let _ = out
+            .send(ServerMessage::Ended {
+                reason: reason.clone(),
+                vendor_code: code,
+            })
+            .await;
         let _ = tokio::time::timeout(Duration::from_secs(1), self.sink.close()).await;
         self.tools.abort_all();
         self.summary.reason = reason;

@@ -52,7 +52,8 @@ impl ToolRunner for RegistryTools {
             let msg = format!("Client tool with name {name} is not defined on client");
             return Box::pin(async move { Err(msg) });
         }
-        let (registry, engine, name) = (self.registry.clone(), self.engine.clone(), name.to_owned());
+        let (registry, engine, name) =
+            (self.registry.clone(), self.engine.clone(), name.to_owned());
         Box::pin(async move {
             let args = if args.is_null() {
                 Value::Object(Default::default())

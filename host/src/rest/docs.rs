@@ -12,7 +12,7 @@ use super::{handoff, health, quotation};
 #[openapi(
     info(title = "Daniel REST API", description = "Quotations, salesperson hand-off, health. MCP is served at /mcp."),
     paths(quotation::create, quotation::status, handoff::handoff, health::health, health::ready),
-    components(schemas(super::error::FieldError)),
+    components(schemas(super::error::FieldError, super::error::ValidationError, super::error::ErrorDetail)),
     tags((name = "quotations", description = "Asynchronous quotations with tracking ids"),
          (name = "handoff", description = "Hand a caller over to a salesperson"),
          (name = "health", description = "Probes")),

@@ -37,6 +37,19 @@ impl FieldError {
     }
 }
 
+/// The body of a 422 answer.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(super) struct ValidationError {
+    pub(super) detail: Vec<FieldError>,
+}
+
+/// The body of other error answers.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub(super) struct ErrorDetail {
+    /// What went wrong.
+    pub(super) detail: String,
+}
+
 /// A failed REST request.
 #[derive(Debug, thiserror::Error)]
 pub(super) enum ApiError {

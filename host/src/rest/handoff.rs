@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use serde_json::{Map, Value, json};
 
-use super::error::{ApiError, FieldError};
+use super::error::{ApiError, ErrorDetail, FieldError, ValidationError};
 use super::validate::{Body, phone_ok};
 use crate::app::AppState;
 
@@ -93,10 +93,10 @@ fn validate(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
     request_body = HandoffRequest,
     responses(
         (status = 200, description = "The salesperson was notified", body = Object),
-        (status = 422, description = "Invalid fields", body = Vec<FieldError>),
-        (status = 404, description = "The lead or order does not exist"),
-        (status = 502, description = "Odoo or the message provider failed"),
-        (status = 503, description = "The whatsapp plugin is not loaded"),
+        (status = 422, description = "Invalid fields", body = ValidationError),
+        (status = 404, description = "The lead or order does not exist", body = ErrorDetail),
+        (status = 502, description = "Odoo or the message provider failed", body = ErrorDetail),
+        (status = 503, description = "The whatsapp plugin is not loaded", body = ErrorDetail),
     ))]
 pub(super) async fn handoff(
     State(app): State<AppState>,

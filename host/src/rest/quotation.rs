@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::{Json, body::Bytes};
 use serde_json::{Map, Value};
 
-use super::error::{ApiError, FieldError};
+use super::error::{ApiError, ErrorDetail, FieldError, ValidationError};
 use super::validate::{Body, email_ok, phone_ok};
 use crate::app::AppState;
 
@@ -191,8 +191,8 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     params(("Idempotency-Key" = Option<String>, Header, description = "Repeat a request safely: the first request's tracking id is returned")),
     responses(
         (status = 202, description = "Queued", body = QuotationAccepted),
-        (status = 422, description = "Invalid fields", body = Vec<FieldError>),
-        (status = 503, description = "The quotation plugin is not loaded"),
+        (status = 422, description = "Invalid fields", body = ValidationError),
+        (status = 503, description = "The quotation plugin is not loaded", body = ErrorDetail),
     ))]
 pub(super) async fn create(
     State(app): State<AppState>,
@@ -251,7 +251,7 @@ fn accepted(id: &str) -> Response {
     params(("tracking_id" = String, Path, description = "From POST /api/quotation/async")),
     responses(
         (status = 200, description = "Status: queued, processing, completed (with result) or failed (with error)", body = Object),
-        (status = 404, description = "Unknown tracking id"),
+        (status = 404, description = "Unknown tracking id", body = ErrorDetail),
     ))]
 pub(super) async fn status(
     State(app): State<AppState>,

@@ -44,7 +44,10 @@ impl Sessions {
 
     /// Sessions not yet closed.
     pub fn open(&self) -> usize {
-        self.lock().values().filter(|s| s.status != "closed").count()
+        self.lock()
+            .values()
+            .filter(|s| s.status != "closed")
+            .count()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Session>> {
@@ -77,18 +80,29 @@ fn envelope(data: Value) -> Response {
 }
 
 fn refuse(status: StatusCode, code: u32, message: &str) -> Response {
-    (status, Json(json!({ "code": code, "message": message, "data": null }))).into_response()
+    (
+        status,
+        Json(json!({ "code": code, "message": message, "data": null })),
+    )
+        .into_response()
 }
 
 fn authorised(s: &Shared, headers: &HeaderMap) -> bool {
     headers.get("x-api-key").and_then(|v| v.to_str().ok()) == Some(s.api_key.as_str())
 }
 
-async fn new_session(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+async fn new_session(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     if !authorised(&s, &headers) {
         return refuse(StatusCode::UNAUTHORIZED, 400_112, "Unauthorized");
     }
-    let idle = body["activity_idle_timeout"].as_u64().unwrap_or(120).clamp(30, 3600);
+    let idle = body["activity_idle_timeout"]
+        .as_u64()
+        .unwrap_or(120)
+        .clamp(30, 3600);
     let id = uuid::Uuid::new_v4().to_string();
     let session = Session {
         status: "new",
@@ -110,7 +124,12 @@ async fn new_session(State(s): State<Shared>, headers: HeaderMap, Json(body): Js
 }
 
 /// Applies `op` to a live session named in the body.
-fn with_session(s: &Shared, headers: &HeaderMap, body: &Value, op: impl FnOnce(&mut Session) -> Value) -> Response {
+fn with_session(
+    s: &Shared,
+    headers: &HeaderMap,
+    body: &Value,
+    op: impl FnOnce(&mut Session) -> Value,
+) -> Response {
     if !authorised(s, headers) {
         return refuse(StatusCode::UNAUTHORIZED, 400_112, "Unauthorized");
     }
@@ -126,7 +145,11 @@ fn with_session(s: &Shared, headers: &HeaderMap, body: &Value, op: impl FnOnce(&
     }
 }
 
-async fn start_session(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+async fn start_session(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     with_session(&s, &headers, &body, |session| {
         session.status = "connected";
         json!({ "status": "connected" })
@@ -143,14 +166,22 @@ async fn task(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<Valu
     })
 }
 
-async fn interrupt(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+async fn interrupt(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     with_session(&s, &headers, &body, |session| {
         session.interrupts += 1;
         Value::Null
     })
 }
 
-async fn keep_alive(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+async fn keep_alive(
+    State(s): State<Shared>,
+    headers: HeaderMap,
+    Json(body): Json<Value>,
+) -> Response {
     with_session(&s, &headers, &body, |session| {
         session.keep_alives += 1;
         Value::Null
@@ -174,7 +205,10 @@ async fn list(State(s): State<Shared>, headers: HeaderMap) -> Response {
         .filter(|(_, v)| v.status != "closed")
         .map(|(id, v)| json!({ "session_id": id, "status": v.status }))
         .collect();
-    Json(json!({ "code": 100, "message": "success", "data": { "total": data.len(), "data": data } })).into_response()
+    Json(
+        json!({ "code": 100, "message": "success", "data": { "total": data.len(), "data": data } }),
+    )
+    .into_response()
 }
 
 /// The stand-in's router.
@@ -202,10 +236,16 @@ pub async fn start(shutdown: CancellationToken) -> std::io::Result<StandIn> {
         api_key: uuid::Uuid::new_v4().simple().to_string(),
         sessions: Arc::default(),
     };
-    let app = router(Shared { api_key: stand_in.api_key.clone(), sessions: stand_in.sessions.clone() });
+    let app = router(Shared {
+        api_key: stand_in.api_key.clone(),
+        sessions: stand_in.sessions.clone(),
+    });
     // Lives as long as the host: stopped by the host's shutdown token.
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await {
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown.cancelled_owned())
+            .await
+        {
             tracing::error!(error = %e, "heygen stand-in stopped");
         }
     });

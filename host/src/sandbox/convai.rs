@@ -12,6 +12,8 @@
 
 mod agent;
 mod conversation;
+mod extract;
+mod quote;
 mod voice;
 
 use std::collections::HashMap;
@@ -40,6 +42,8 @@ pub struct AgentOptions {
     pub quotation_tool: String,
     /// Client tool that looks products up; the seed catalogue when absent or failing.
     pub product_tool: Option<String>,
+    /// Client tool reporting a queued quotation's outcome, polled until it is final.
+    pub status_tool: Option<String>,
     pub voice: VoiceKind,
     /// `agent_output_audio_format` rate.
     pub output_rate: u32,
@@ -54,6 +58,7 @@ impl Default for AgentOptions {
         AgentOptions {
             quotation_tool: "dev_create_quotation".into(),
             product_tool: Some("find_products".into()),
+            status_tool: Some("dev_get_quotation_status".into()),
             voice: VoiceKind::Auto,
             output_rate: 16_000,
             greet: true,
@@ -127,12 +132,18 @@ impl Stats {
 
     /// Tool results received so far.
     pub fn tool_results(&self) -> Vec<ToolResult> {
-        self.tool_results.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.tool_results
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 
     /// Close codes sent so far.
     pub fn closes(&self) -> Vec<u16> {
-        self.closes.lock().unwrap_or_else(|e| e.into_inner()).clone()
+        self.closes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
     }
 }
 
@@ -164,12 +175,24 @@ struct AgentQuery {
 }
 
 fn detail(status: StatusCode, kind: &str, message: &str) -> Response {
-    (status, Json(json!({ "detail": { "status": kind, "message": message } }))).into_response()
+    (
+        status,
+        Json(json!({ "detail": { "status": kind, "message": message } })),
+    )
+        .into_response()
 }
 
-async fn signed_url(State(s): State<Arc<Shared>>, headers: HeaderMap, Query(q): Query<AgentQuery>) -> Response {
+async fn signed_url(
+    State(s): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Query(q): Query<AgentQuery>,
+) -> Response {
     if headers.get("xi-api-key").and_then(|v| v.to_str().ok()) != Some(s.api_key.as_str()) {
-        return detail(StatusCode::UNAUTHORIZED, "invalid_api_key", "Invalid API key");
+        return detail(
+            StatusCode::UNAUTHORIZED,
+            "invalid_api_key",
+            "Invalid API key",
+        );
     }
     if q.agent_id.as_deref() != Some(s.agent_id.as_str()) {
         return detail(StatusCode::NOT_FOUND, "agent_not_found", "Agent not found");
@@ -178,7 +201,10 @@ async fn signed_url(State(s): State<Arc<Shared>>, headers: HeaderMap, Query(q): 
     let mut tokens = s.tokens.lock().unwrap_or_else(|e| e.into_inner());
     tokens.retain(|_, at| at.elapsed() < TOKEN_LIFETIME);
     tokens.insert(token.clone(), Instant::now());
-    let url = format!("{}/v1/convai/conversation?agent_id={}&token={token}", s.ws_base, s.agent_id);
+    let url = format!(
+        "{}/v1/convai/conversation?agent_id={}&token={token}",
+        s.ws_base, s.agent_id
+    );
     Json(json!({ "signed_url": url })).into_response()
 }
 
@@ -188,13 +214,20 @@ async fn conversation(
     Query(q): Query<AgentQuery>,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let by_key = headers.get("xi-api-key").and_then(|v| v.to_str().ok()) == Some(s.api_key.as_str());
+    let by_key =
+        headers.get("xi-api-key").and_then(|v| v.to_str().ok()) == Some(s.api_key.as_str());
     let by_token = q.token.as_ref().is_some_and(|t| {
         let mut tokens = s.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        tokens.remove(t).is_some_and(|at| at.elapsed() < TOKEN_LIFETIME)
+        tokens
+            .remove(t)
+            .is_some_and(|at| at.elapsed() < TOKEN_LIFETIME)
     });
     if !(by_key || by_token) {
-        return detail(StatusCode::FORBIDDEN, "invalid_token", "Invalid or expired conversation token");
+        return detail(
+            StatusCode::FORBIDDEN,
+            "invalid_token",
+            "Invalid or expired conversation token",
+        );
     }
     if q.agent_id.as_deref() != Some(s.agent_id.as_str()) {
         return detail(StatusCode::NOT_FOUND, "agent_not_found", "Agent not found");
@@ -217,7 +250,11 @@ fn router(shared: Arc<Shared>) -> Router {
 ///
 /// # Errors
 /// If no loopback port can be bound.
-pub async fn start(agent: AgentOptions, faults: Faults, shutdown: CancellationToken) -> std::io::Result<StandIn> {
+pub async fn start(
+    agent: AgentOptions,
+    faults: Faults,
+    shutdown: CancellationToken,
+) -> std::io::Result<StandIn> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let addr = listener.local_addr()?;
     let stats = Arc::new(Stats::default());
@@ -241,7 +278,10 @@ pub async fn start(agent: AgentOptions, faults: Faults, shutdown: CancellationTo
     let app = router(shared);
     // Lives as long as the host: stopped by the host's shutdown token.
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).with_graceful_shutdown(shutdown.cancelled_owned()).await {
+        if let Err(e) = axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown.cancelled_owned())
+            .await
+        {
             tracing::error!(error = %e, "convai stand-in stopped");
         }
     });

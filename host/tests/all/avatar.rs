@@ -44,7 +44,12 @@ struct Offline {
     _stop: tokio_util::sync::DropGuard,
 }
 
-async fn offline(tools: Arc<dyn ToolRunner>, agent: AgentOptions, faults: Faults, tool_timeout: Duration) -> Offline {
+async fn offline(
+    tools: Arc<dyn ToolRunner>,
+    agent: AgentOptions,
+    faults: Faults,
+    tool_timeout: Duration,
+) -> Offline {
     let stop = CancellationToken::new();
     let stand_in = convai::start(agent, faults, stop.clone()).await.unwrap();
     let relay = Relay {
@@ -57,11 +62,19 @@ async fn offline(tools: Arc<dyn ToolRunner>, agent: AgentOptions, faults: Faults
         mode: "offline",
         tracker: TaskTracker::new(),
     };
-    Offline { stand_in, relay: Arc::new(relay), _stop: stop.drop_guard() }
+    Offline {
+        stand_in,
+        relay: Arc::new(relay),
+        _stop: stop.drop_guard(),
+    }
 }
 
 fn registry_tools(host: &TestHost) -> Arc<dyn ToolRunner> {
-    Arc::new(RegistryTools::new(host.state.registry.clone(), host.state.engine.clone(), None))
+    Arc::new(RegistryTools::new(
+        host.state.registry.clone(),
+        host.state.engine.clone(),
+        None,
+    ))
 }
 
 /// A browser made of channels, with the relay running its session.
@@ -77,8 +90,17 @@ impl Browser {
         let (tx, input) = mpsc::unbounded();
         let (out, rx) = mpsc::unbounded();
         let relay = relay.clone();
-        let session = tokio::spawn(async move { relay.run("test", out, input, CancellationToken::new()).await });
-        Browser { tx, rx, session, seen: Vec::new() }
+        let session = tokio::spawn(async move {
+            relay
+                .run("test", out, input, CancellationToken::new())
+                .await
+        });
+        Browser {
+            tx,
+            rx,
+            session,
+            seen: Vec::new(),
+        }
     }
 
     fn send(&self, m: ClientMessage) {
@@ -86,7 +108,11 @@ impl Browser {
     }
 
     fn start(&self) {
-        self.send(ClientMessage::Start { language: Some("es".into()), user_name: None, text_only: true });
+        self.send(ClientMessage::Start {
+            language: Some("es".into()),
+            user_name: None,
+            text_only: true,
+        });
     }
 
     fn text(&self, t: &str) {
@@ -94,13 +120,19 @@ impl Browser {
     }
 
     /// Reads until a message matches, keeping everything read in `seen`.
-    async fn until(&mut self, what: &str, mut pred: impl FnMut(&ServerMessage) -> bool) -> ServerMessage {
+    async fn until(
+        &mut self,
+        what: &str,
+        mut pred: impl FnMut(&ServerMessage) -> bool,
+    ) -> ServerMessage {
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
             let m = tokio::time::timeout_at(deadline, self.rx.next())
                 .await
                 .unwrap_or_else(|_| panic!("timed out waiting for {what}; saw {:#?}", self.seen))
-                .unwrap_or_else(|| panic!("socket closed waiting for {what}; saw {:#?}", self.seen));
+                .unwrap_or_else(|| {
+                    panic!("socket closed waiting for {what}; saw {:#?}", self.seen)
+                });
             self.seen.push(m.clone());
             if pred(&m) {
                 return m;
@@ -109,7 +141,13 @@ impl Browser {
     }
 
     async fn agent_says(&mut self, needle: &str) -> u64 {
-        match self.until(needle, |m| matches!(m, ServerMessage::AgentResponse { text, .. } if text.contains(needle))).await {
+        match self
+            .until(
+                needle,
+                |m| matches!(m, ServerMessage::AgentResponse { text, .. } if text.contains(needle)),
+            )
+            .await
+        {
             ServerMessage::AgentResponse { event_id, .. } => event_id,
             _ => unreachable!(),
         }
@@ -117,7 +155,8 @@ impl Browser {
 
     async fn finish(mut self) -> Summary {
         self.send(ClientMessage::Stop);
-        self.until("ended", |m| matches!(m, ServerMessage::Ended { .. })).await;
+        self.until("ended", |m| matches!(m, ServerMessage::Ended { .. }))
+            .await;
         self.session.await.unwrap()
     }
 }
@@ -125,18 +164,48 @@ impl Browser {
 #[tokio::test]
 async fn typed_text_session_ends_with_a_quotation_tool_call_reaching_the_registry() {
     let host = TestHost::start("", &[("echo-v1", "echo")]).await;
-    let o = offline(registry_tools(&host), agent("echo"), Faults::default(), Duration::from_secs(10)).await;
+    let o = offline(
+        registry_tools(&host),
+        agent("echo"),
+        Faults::default(),
+        Duration::from_secs(10),
+    )
+    .await;
     let mut b = Browser::open(&o.relay);
     b.start();
-    let session = b.until("session", |m| matches!(m, ServerMessage::Session { .. })).await;
-    let ServerMessage::Session { mode, output_sample_rate, .. } = session else { unreachable!() };
+    let session = b
+        .until("session", |m| matches!(m, ServerMessage::Session { .. }))
+        .await;
+    let ServerMessage::Session {
+        mode,
+        output_sample_rate,
+        ..
+    } = session
+    else {
+        unreachable!()
+    };
     assert_eq!((mode.as_str(), output_sample_rate), ("offline", 16_000));
     b.agent_says("Servibot").await;
-    b.until("greeting audio", |m| matches!(m, ServerMessage::Audio { .. })).await;
+    b.until("greeting audio", |m| {
+        matches!(m, ServerMessage::Audio { .. })
+    })
+    .await;
     b.text(FULL_REQUEST);
-    b.until("user transcript", |m| matches!(m, ServerMessage::UserTranscript { is_final: true, .. })).await;
+    b.until("user transcript", |m| {
+        matches!(m, ServerMessage::UserTranscript { is_final: true, .. })
+    })
+    .await;
     b.until("tool started", |m| matches!(m, ServerMessage::Tool { status: ToolStatus::Started, name, .. } if name == "echo")).await;
-    b.until("tool ok", |m| matches!(m, ServerMessage::Tool { status: ToolStatus::Ok, .. })).await;
+    b.until("tool ok", |m| {
+        matches!(
+            m,
+            ServerMessage::Tool {
+                status: ToolStatus::Ok,
+                ..
+            }
+        )
+    })
+    .await;
     b.agent_says("Ana Ruiz").await;
     let results = o.stand_in.stats.tool_results();
     assert_eq!(results.len(), 1, "{results:?}");
@@ -154,18 +223,35 @@ async fn typed_text_session_ends_with_a_quotation_tool_call_reaching_the_registr
 #[tokio::test]
 async fn a_vendor_disconnect_mid_turn_ends_the_session_cleanly() {
     let host = TestHost::start("", &[]).await;
-    let faults = Faults { disconnect_mid_turn: true, ..Default::default() };
-    let o = offline(registry_tools(&host), agent("echo"), faults, Duration::from_secs(5)).await;
+    let faults = Faults {
+        disconnect_mid_turn: true,
+        ..Default::default()
+    };
+    let o = offline(
+        registry_tools(&host),
+        agent("echo"),
+        faults,
+        Duration::from_secs(5),
+    )
+    .await;
     let mut b = Browser::open(&o.relay);
     b.start();
     b.agent_says("Servibot").await;
     b.text("¿Cuánto cuesta el BellaBot?");
-    let ended = b.until("ended", |m| matches!(m, ServerMessage::Ended { .. })).await;
-    assert!(matches!(&ended, ServerMessage::Ended { reason, vendor_code: None } if reason.contains("connection lost")), "{ended:?}");
+    let ended = b
+        .until("ended", |m| matches!(m, ServerMessage::Ended { .. }))
+        .await;
+    assert!(
+        matches!(&ended, ServerMessage::Ended { reason, vendor_code: None } if reason.contains("connection lost")),
+        "{ended:?}"
+    );
     let summary = b.session.await.unwrap();
     assert_eq!(summary.reason, "agent connection lost");
     let stats = o.stand_in.stats.clone();
-    wait_until("stand-in conversation closed", async || Stats::get(&stats.open) == 0).await;
+    wait_until("stand-in conversation closed", async || {
+        Stats::get(&stats.open) == 0
+    })
+    .await;
 }
 
 #[tokio::test]
@@ -177,19 +263,32 @@ async fn slow_first_audio_keeps_the_session_alive_and_arrives() {
         pong_timeout: Duration::from_millis(1000),
         ..Default::default()
     };
-    let o = offline(registry_tools(&host), agent("echo"), faults, Duration::from_secs(5)).await;
+    let o = offline(
+        registry_tools(&host),
+        agent("echo"),
+        faults,
+        Duration::from_secs(5),
+    )
+    .await;
     let mut b = Browser::open(&o.relay);
     let started = tokio::time::Instant::now();
     b.start();
-    b.until("first audio", |m| matches!(m, ServerMessage::Audio { .. })).await;
+    b.until("first audio", |m| matches!(m, ServerMessage::Audio { .. }))
+        .await;
     assert!(started.elapsed() >= Duration::from_millis(1500));
     // The agent_response went out with the first chunk, not before it.
-    let first_response = b.seen.iter().position(|m| matches!(m, ServerMessage::AgentResponse { .. }));
+    let first_response = b
+        .seen
+        .iter()
+        .position(|m| matches!(m, ServerMessage::AgentResponse { .. }));
     assert_eq!(first_response, Some(b.seen.len() - 2), "{:#?}", b.seen);
     let summary = b.finish().await;
     assert!(summary.pings_answered >= 5, "{summary:?}");
     assert!(Stats::get(&o.stand_in.stats.pongs) >= 5);
-    assert!(o.stand_in.stats.closes().is_empty(), "no ping went unanswered");
+    assert!(
+        o.stand_in.stats.closes().is_empty(),
+        "no ping went unanswered"
+    );
 }
 
 #[tokio::test]
@@ -200,25 +299,55 @@ async fn late_audio_of_an_interrupted_turn_is_dropped() {
         chunk_interval: Duration::from_millis(150),
         ..Default::default()
     };
-    let o = offline(registry_tools(&host), agent("echo"), faults, Duration::from_secs(5)).await;
+    let o = offline(
+        registry_tools(&host),
+        agent("echo"),
+        faults,
+        Duration::from_secs(5),
+    )
+    .await;
     let mut b = Browser::open(&o.relay);
     b.start();
     let greeting = b.agent_says("Servibot").await;
-    b.until("greeting audio", |m| matches!(m, ServerMessage::Audio { .. })).await;
+    b.until("greeting audio", |m| {
+        matches!(m, ServerMessage::Audio { .. })
+    })
+    .await;
     // Typing while the agent speaks is a barge-in.
     b.text("¿Cuánto cuesta el KettyBot?");
-    let interruption = b.until("interruption", |m| matches!(m, ServerMessage::Interruption { .. })).await;
-    assert_eq!(interruption, ServerMessage::Interruption { event_id: greeting });
-    b.until("correction", |m| matches!(m, ServerMessage::AgentResponseCorrection { .. })).await;
+    let interruption = b
+        .until("interruption", |m| {
+            matches!(m, ServerMessage::Interruption { .. })
+        })
+        .await;
+    assert_eq!(
+        interruption,
+        ServerMessage::Interruption { event_id: greeting }
+    );
+    b.until("correction", |m| {
+        matches!(m, ServerMessage::AgentResponseCorrection { .. })
+    })
+    .await;
     let answer = b.agent_says("KettyBot cuesta").await;
     assert!(answer > greeting);
-    b.until("answer audio", |m| matches!(m, ServerMessage::Audio { event_id, .. } if *event_id == answer)).await;
-    let at = b.seen.iter().position(|m| matches!(m, ServerMessage::Interruption { .. })).unwrap();
+    b.until(
+        "answer audio",
+        |m| matches!(m, ServerMessage::Audio { event_id, .. } if *event_id == answer),
+    )
+    .await;
+    let at = b
+        .seen
+        .iter()
+        .position(|m| matches!(m, ServerMessage::Interruption { .. }))
+        .unwrap();
     let stale: Vec<_> = b.seen[at..]
         .iter()
         .filter(|m| matches!(m, ServerMessage::Audio { event_id, .. } if *event_id <= greeting))
         .collect();
-    assert!(stale.is_empty(), "audio of the interrupted turn after the interruption: {stale:?}");
+    assert!(
+        stale.is_empty(),
+        "audio of the interrupted turn after the interruption: {stale:?}"
+    );
     let summary = b.finish().await;
     assert_eq!(summary.late_audio_dropped, 3, "{summary:?}");
 }
@@ -237,17 +366,42 @@ impl ToolRunner for Stuck {
 
 #[tokio::test]
 async fn a_tool_call_that_times_out_is_answered_as_an_error() {
-    let o = offline(Arc::new(Stuck), agent("dev_create_quotation"), Faults::default(), Duration::from_millis(300)).await;
+    let o = offline(
+        Arc::new(Stuck),
+        agent("dev_create_quotation"),
+        Faults::default(),
+        Duration::from_millis(300),
+    )
+    .await;
     let mut b = Browser::open(&o.relay);
     b.start();
     b.agent_says("Servibot").await;
     b.text(FULL_REQUEST);
-    let timeout = b.until("timeout", |m| matches!(m, ServerMessage::Tool { status: ToolStatus::Timeout, .. })).await;
-    let ServerMessage::Tool { detail: Some(detail), .. } = timeout else { panic!("{timeout:?}") };
+    let timeout = b
+        .until("timeout", |m| {
+            matches!(
+                m,
+                ServerMessage::Tool {
+                    status: ToolStatus::Timeout,
+                    ..
+                }
+            )
+        })
+        .await;
+    let ServerMessage::Tool {
+        detail: Some(detail),
+        ..
+    } = timeout
+    else {
+        panic!("{timeout:?}")
+    };
     assert_contains(&detail, "timed out");
     b.agent_says("No pude crear la cotización").await;
     let results = o.stand_in.stats.tool_results();
-    assert!(results[0].is_error && results[0].result.contains("timed out"), "{results:?}");
+    assert!(
+        results[0].is_error && results[0].result.contains("timed out"),
+        "{results:?}"
+    );
     b.finish().await;
 }
 
@@ -259,9 +413,16 @@ async fn the_stand_in_closes_a_client_that_does_not_pong() {
         ..Default::default()
     };
     let stop = CancellationToken::new();
-    let s = convai::start(agent("echo"), faults, stop.clone()).await.unwrap();
-    let url = ConvaiEndpoint::new(&s.api_base, &s.agent_id, &s.api_key).signed_url().await.unwrap();
-    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str()).await.unwrap();
+    let s = convai::start(agent("echo"), faults, stop.clone())
+        .await
+        .unwrap();
+    let url = ConvaiEndpoint::new(&s.api_base, &s.agent_id, &s.api_key)
+        .signed_url()
+        .await
+        .unwrap();
+    let (mut ws, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .unwrap();
     use tokio_tungstenite::tungstenite::Message;
     let init = r#"{"type":"conversation_initiation_client_data","dynamic_variables":{}}"#;
     ws.send(Message::text(init)).await.unwrap();
@@ -278,7 +439,11 @@ async fn the_stand_in_closes_a_client_that_does_not_pong() {
     assert_eq!(code, Some(1002));
     assert_eq!(s.stats.closes(), [1002]);
     // A signed URL is single-use.
-    assert!(tokio_tungstenite::connect_async(url.as_str()).await.is_err());
+    assert!(
+        tokio_tungstenite::connect_async(url.as_str())
+            .await
+            .is_err()
+    );
     stop.cancel();
 }
 
@@ -287,22 +452,45 @@ async fn sessions_under_churn_stop_every_vendor_session() {
     let host = TestHost::start("", &[]).await;
     let stop = CancellationToken::new();
     let heygen = daniel::sandbox::avatar::start(stop.clone()).await.unwrap();
-    let mut o = offline(registry_tools(&host), agent("echo"), Faults::default(), Duration::from_secs(5)).await;
+    let mut o = offline(
+        registry_tools(&host),
+        agent("echo"),
+        Faults::default(),
+        Duration::from_secs(5),
+    )
+    .await;
     let relay = Arc::get_mut(&mut o.relay).unwrap();
-    relay.provider = Some(Arc::new(HeyGen::new(&heygen.api_base, &heygen.api_key, "offline", None)));
+    relay.provider = Some(Arc::new(HeyGen::new(
+        &heygen.api_base,
+        &heygen.api_key,
+        "offline",
+        None,
+    )));
     relay.provider_offline = true;
     let mut sessions = Vec::new();
     for i in 0..12 {
         let mut b = Browser::open(&o.relay);
         b.start();
-        let avatar = b.until("avatar", |m| matches!(m, ServerMessage::Avatar { .. })).await;
+        let avatar = b
+            .until("avatar", |m| matches!(m, ServerMessage::Avatar { .. }))
+            .await;
         // An offline provider's room does not exist: the browser gets no LiveKit details.
-        assert_eq!(avatar, ServerMessage::Avatar { provider: "heygen".into(), livekit_url: None, token: None });
+        assert_eq!(
+            avatar,
+            ServerMessage::Avatar {
+                provider: "heygen".into(),
+                livekit_url: None,
+                token: None
+            }
+        );
         if i == 0 {
             // The greeting reaches the avatar as a HeyGen task.
             b.agent_says("Servibot").await;
             let hg = heygen.sessions.clone();
-            wait_until("a streaming.task", async || hg.all().values().any(|s| !s.tasks.is_empty())).await;
+            wait_until("a streaming.task", async || {
+                hg.all().values().any(|s| !s.tasks.is_empty())
+            })
+            .await;
             sessions.push(tokio::spawn(b.finish()));
         } else if i % 2 == 0 {
             b.agent_says("Servibot").await;
@@ -318,10 +506,17 @@ async fn sessions_under_churn_stop_every_vendor_session() {
     }
     let (hg, stats) = (heygen.sessions.clone(), o.stand_in.stats.clone());
     wait_until("every avatar session stopped", async || hg.open() == 0).await;
-    wait_until("every conversation closed", async || Stats::get(&stats.open) == 0).await;
+    wait_until("every conversation closed", async || {
+        Stats::get(&stats.open) == 0
+    })
+    .await;
     let all = heygen.sessions.all();
     assert_eq!(all.len(), 12);
-    assert!(all.values().any(|s| s.tasks.iter().any(|t| t.contains("Servibot"))), "{all:?}");
+    assert!(
+        all.values()
+            .any(|s| s.tasks.iter().any(|t| t.contains("Servibot"))),
+        "{all:?}"
+    );
     assert!(all.values().all(|s| s.status == "closed"));
     stop.cancel();
 }
@@ -329,7 +524,10 @@ async fn sessions_under_churn_stop_every_vendor_session() {
 #[tokio::test]
 async fn the_host_serves_the_page_and_a_session_at_avatar_ws() {
     let frontend = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../frontend");
-    let config = format!("[avatar]\nfrontend_dir = {:?}\n", frontend.display().to_string());
+    let config = format!(
+        "[avatar]\nfrontend_dir = {:?}\n",
+        frontend.display().to_string()
+    );
     let host = TestHost::start(&config, &[]).await;
     let page = reqwest::get(host.url("/")).await.unwrap();
     assert_eq!(page.status(), 200);
@@ -338,13 +536,22 @@ async fn the_host_serves_the_page_and_a_session_at_avatar_ws() {
     assert_eq!(js.status(), 200);
 
     use tokio_tungstenite::tungstenite::Message;
-    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/avatar/ws", host.addr)).await.unwrap();
-    ws.send(Message::text(r#"{"type":"launch"}"#)).await.unwrap();
-    ws.send(Message::text(r#"{"type":"start","language":"en"}"#)).await.unwrap();
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("ws://{}/avatar/ws", host.addr))
+        .await
+        .unwrap();
+    ws.send(Message::text(r#"{"type":"launch"}"#))
+        .await
+        .unwrap();
+    ws.send(Message::text(r#"{"type":"start","language":"en"}"#))
+        .await
+        .unwrap();
     let mut types = Vec::new();
     let mut greeting = None;
     while greeting.is_none() {
-        let Some(Ok(Message::Text(t))) = tokio::time::timeout(WAIT, ws.next()).await.unwrap() else { continue };
+        let Some(Ok(Message::Text(t))) = tokio::time::timeout(WAIT, ws.next()).await.unwrap()
+        else {
+            continue;
+        };
         let v: Value = serde_json::from_str(t.as_str()).unwrap();
         types.push(v["type"].as_str().unwrap_or_default().to_owned());
         if v["type"] == "agent_response" {

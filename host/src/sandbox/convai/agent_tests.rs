@@ -1,7 +1,12 @@
 use super::*;
 
 fn agent(product_tool: Option<&str>) -> Agent {
-    Agent::new("es", catalogue(daniel_odoo_sandbox::DEFAULT_SEED), "dev_create_quotation", product_tool)
+    Agent::new(
+        "es",
+        catalogue(daniel_odoo_sandbox::DEFAULT_SEED),
+        "dev_create_quotation",
+        product_tool,
+    )
 }
 
 fn said(actions: &[Action]) -> String {
@@ -36,7 +41,10 @@ fn prices_ask_the_catalogue_tool_first() {
     let actions = a.on_user("precio del PuduBot 2");
     assert_eq!(
         actions,
-        [Action::Call { tool: "find_products".into(), args: json!({"query": "PuduBot 2", "limit": 5}) }]
+        [Action::Call {
+            tool: "find_products".into(),
+            args: json!({"query": "PuduBot 2", "limit": 5})
+        }]
     );
     let answer = r#"{"items":[{"id":26152,"name":"PuduBot 2","price":230000.0}]}"#;
     assert!(said(&a.on_tool_result("find_products", Ok(answer))).contains("$230,000"));
@@ -49,9 +57,16 @@ fn prices_ask_the_catalogue_tool_first() {
 fn a_complete_request_creates_a_quotation() {
     let mut a = agent(None);
     let first = said(&a.on_user("Quiero una cotización de 2 KettyBot Pro"));
-    assert!(first.contains("tu nombre") && first.contains("tu correo") && !first.contains("unidades"), "{first}");
-    let actions = a.on_user("Me llamo Ana Ruiz de la empresa Hotel Sol, ana@hotelsol.mx, teléfono 55 1234 5678");
-    let Some(Action::Call { tool, args }) = actions.last() else { panic!("no call: {actions:?}") };
+    assert!(
+        first.contains("tu nombre") && first.contains("tu correo") && !first.contains("unidades"),
+        "{first}"
+    );
+    let actions = a.on_user(
+        "Me llamo Ana Ruiz de la empresa Hotel Sol, ana@hotelsol.mx, teléfono 55 1234 5678",
+    );
+    let Some(Action::Call { tool, args }) = actions.last() else {
+        panic!("no call: {actions:?}")
+    };
     assert_eq!(tool, "dev_create_quotation");
     assert_eq!(args["contact_name"], "Ana Ruiz");
     assert_eq!(args["partner_name"], "Hotel Sol");
@@ -59,14 +74,19 @@ fn a_complete_request_creates_a_quotation() {
     assert_eq!(args["phone"], "5512345678");
     assert_eq!(args["products"], json!([{"product_id": 26154, "qty": 2}]));
     let done = said(&a.on_tool_result("dev_create_quotation", Ok(r#"{"tracking_id":"quot_1"}"#)));
-    assert!(done.contains("Ana Ruiz") && done.contains("quot_1"), "{done}");
+    assert!(
+        done.contains("Ana Ruiz") && done.contains("quot_1"),
+        "{done}"
+    );
 }
 
 #[test]
 fn an_english_request_in_one_message() {
     let mut a = agent(None);
     let actions = a.on_user("Hi, I want a quote for 3 units of BellaBot. My name is John Smith, john@acme.com, phone +1 415 555 0100");
-    let Some(Action::Call { args, .. }) = actions.last() else { panic!("no call: {actions:?}") };
+    let Some(Action::Call { args, .. }) = actions.last() else {
+        panic!("no call: {actions:?}")
+    };
     assert_eq!(args["products"], json!([{"product_id": 26150, "qty": 3}]));
     assert_eq!(args["phone"], "+14155550100");
     assert!(said(&actions).contains("creating your quotation"));
@@ -76,8 +96,33 @@ fn an_english_request_in_one_message() {
 fn tool_errors_are_read_back_and_the_bad_field_asked_again() {
     let mut a = agent(None);
     a.on_user("cotización de 1 CC1, me llamo Eva Paz, eva@x.mx, tel 5512345678");
-    let reply = said(&a.on_tool_result("dev_create_quotation", Err("email: 'eva@x.mx' is not valid")));
+    let reply = said(&a.on_tool_result(
+        "dev_create_quotation",
+        Err("email: 'eva@x.mx' is not valid"),
+    ));
     assert!(reply.contains("No pude crear la cotización"), "{reply}");
     let again = said(&a.on_user("ok"));
-    assert!(again.contains("tu correo") && !again.contains("tu nombre"), "{again}");
+    assert!(
+        again.contains("tu correo") && !again.contains("tu nombre"),
+        "{again}"
+    );
+}
+
+#[test]
+fn a_queued_quotation_is_followed_until_it_exists() {
+    let mut a = agent(None).with_status_tool(Some("dev_get_quotation_status"));
+    a.on_user(
+        "cotización de 1 CC1, me llamo Eva Paz, eva@paz.mx, tel 5512345678",
+    );
+    let queued = r#"{"tracking_id":"quot_9","status":"queued"}"#;
+    let actions = a.on_tool_result("dev_create_quotation", Ok(queued));
+    assert!(said(&actions).contains("dame unos segundos"), "{actions:?}");
+    assert!(matches!(&actions[1], Action::CallLater { tool, args, .. }
+        if tool == "dev_get_quotation_status" && args["tracking_id"] == "quot_9"));
+    let processing = r#"{"tracking_id":"quot_9","status":"processing"}"#;
+    let again = a.on_tool_result("dev_get_quotation_status", Ok(processing));
+    assert!(matches!(&again[..], [Action::CallLater { .. }]), "{again:?}");
+    let done = r#"{"tracking_id":"quot_9","status":"completed","result":{"sale_order_name":"S00042"}}"#;
+    let reply = said(&a.on_tool_result("dev_get_quotation_status", Ok(done)));
+    assert!(reply.contains("S00042") && reply.contains("Eva Paz"), "{reply}");
 }

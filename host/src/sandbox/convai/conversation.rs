@@ -85,32 +85,78 @@ pub(super) async fn run(socket: WebSocket, s: Arc<Shared>) {
     s.stats.conversations.fetch_add(1, Ordering::SeqCst);
     s.stats.open.fetch_add(1, Ordering::SeqCst);
     let (tx, mut rx) = socket.split();
-    let first = tokio::time::timeout(INIT_TIMEOUT, rx.next()).await.ok().flatten();
+    let first = tokio::time::timeout(INIT_TIMEOUT, rx.next())
+        .await
+        .ok()
+        .flatten();
     let init: Value = match first {
         Some(Ok(Message::Text(t))) => serde_json::from_str(t.as_str()).unwrap_or_default(),
         _ => Value::Null,
     };
-    let language = init["dynamic_variables"]["language"].as_str().unwrap_or("es").to_owned();
-    let agent = Agent::new(&language, s.catalogue.clone(), &s.agent.quotation_tool, s.agent.product_tool.as_deref());
+    let language = init["dynamic_variables"]["language"]
+        .as_str()
+        .unwrap_or("es")
+        .to_owned();
+    let agent = Agent::new(
+        &language,
+        s.catalogue.clone(),
+        &s.agent.quotation_tool,
+        s.agent.product_tool.as_deref(),
+    )
+    .with_status_tool(s.agent.status_tool.as_deref());
     let now = Instant::now();
     let mut c = Conv {
-        tx, s: s.clone(), agent, language, next_id: 0, queue: VecDeque::new(), turns: VecDeque::new(), gate: 0,
-        next_chunk_at: now, speaking_until: now, synth: JoinSet::new(), pending: None, ping: None,
-        speech: 0, silence: 0, answered_user: false, last: None,
+        tx,
+        s: s.clone(),
+        agent,
+        language,
+        next_id: 0,
+        queue: VecDeque::new(),
+        turns: VecDeque::new(),
+        gate: 0,
+        next_chunk_at: now,
+        speaking_until: now,
+        synth: JoinSet::new(),
+        pending: None,
+        ping: None,
+        speech: 0,
+        silence: 0,
+        answered_user: false,
+        last: None,
     };
     let exit = if init["type"] != "conversation_initiation_client_data" {
-        c.error(1008, "invalid_message", "the first message must be conversation_initiation_client_data").await;
+        c.error(
+            1008,
+            "invalid_message",
+            "the first message must be conversation_initiation_client_data",
+        )
+        .await;
         Exit::Close(1008, "Invalid message received")
-    } else if init.get("conversation_config_override").is_some_and(|o| !o.is_null()) {
-        c.error(1008, "override_error", "Override for field is not allowed by config").await;
+    } else if init
+        .get("conversation_config_override")
+        .is_some_and(|o| !o.is_null())
+    {
+        c.error(
+            1008,
+            "override_error",
+            "Override for field is not allowed by config",
+        )
+        .await;
         Exit::Close(1008, "Override not allowed")
     } else {
         c.main(&mut rx).await
     };
     match exit {
         Exit::Close(code, reason) => {
-            s.stats.closes.lock().unwrap_or_else(|e| e.into_inner()).push(code);
-            let frame = CloseFrame { code, reason: reason.into() };
+            s.stats
+                .closes
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(code);
+            let frame = CloseFrame {
+                code,
+                reason: reason.into(),
+            };
             let _ = c.tx.send(Message::Close(Some(frame))).await;
         }
         Exit::Drop | Exit::ClientGone => {}
@@ -125,7 +171,10 @@ impl Conv {
     }
 
     async fn send(&mut self, v: Value) -> Result<(), Exit> {
-        self.tx.send(Message::Text(v.to_string().into())).await.map_err(|_| Exit::ClientGone)
+        self.tx
+            .send(Message::Text(v.to_string().into()))
+            .await
+            .map_err(|_| Exit::ClientGone)
     }
 
     async fn error(&mut self, code: u16, kind: &str, message: &str) {
@@ -150,9 +199,18 @@ impl Conv {
         let mut ping_at = Instant::now() + self.s.faults.ping_interval;
         let shutdown = self.s.shutdown.clone();
         loop {
-            let chunk_at = if self.queue.is_empty() { Instant::now() + NEVER } else { self.next_chunk_at };
-            let pong_by = self.ping.map_or(Instant::now() + NEVER, |(_, at)| at + self.s.faults.pong_timeout);
-            let tool_by = self.pending.as_ref().map_or(Instant::now() + NEVER, |p| p.deadline);
+            let chunk_at = if self.queue.is_empty() {
+                Instant::now() + NEVER
+            } else {
+                self.next_chunk_at
+            };
+            let pong_by = self.ping.map_or(Instant::now() + NEVER, |(_, at)| {
+                at + self.s.faults.pong_timeout
+            });
+            let tool_by = self
+                .pending
+                .as_ref()
+                .map_or(Instant::now() + NEVER, |p| p.deadline);
             let step = tokio::select! {
                 _ = shutdown.cancelled() => Err(Exit::Close(1001, "Server shutting down")),
                 _ = sleep_until(end) => {
@@ -193,7 +251,11 @@ impl Conv {
     /// Starts synthesizing a new agent turn.
     fn say(&mut self, text: String) {
         let event_id = self.id();
-        let (kind, lang, rate) = (self.s.agent.voice, self.language.clone(), self.s.agent.output_rate);
+        let (kind, lang, rate) = (
+            self.s.agent.voice,
+            self.language.clone(),
+            self.s.agent.output_rate,
+        );
         self.synth.spawn(async move {
             let speech = voice::synthesize(kind, &text, &lang, rate).await;
             (event_id, text, speech)
@@ -207,17 +269,28 @@ impl Conv {
         let per_chunk = (self.s.agent.output_rate * self.s.faults.chunk_ms / 1000).max(1) as usize;
         let was_idle = self.queue.is_empty();
         for c in speech.samples.chunks(per_chunk) {
-            self.queue.push_back(Chunk { event_id, samples: c.to_vec() });
+            self.queue.push_back(Chunk {
+                event_id,
+                samples: c.to_vec(),
+            });
         }
         if was_idle {
             self.next_chunk_at = Instant::now() + self.s.faults.first_audio_delay;
         }
         tracing::trace!(event_id, engine = speech.engine, "agent turn synthesized");
-        self.turns.push_back(Turn { event_id, text, total: speech.samples.len(), sent: 0, response_sent: false });
+        self.turns.push_back(Turn {
+            event_id,
+            text,
+            total: speech.samples.len(),
+            sent: 0,
+            response_sent: false,
+        });
     }
 
     async fn send_chunk(&mut self) -> Result<(), Exit> {
-        let Some(chunk) = self.queue.pop_front() else { return Ok(()) };
+        let Some(chunk) = self.queue.pop_front() else {
+            return Ok(());
+        };
         let mut first_of_user_turn = false;
         let mut response = None;
         if let Some(turn) = self.turns.iter_mut().find(|t| t.event_id == chunk.event_id) {
@@ -255,7 +328,8 @@ impl Conv {
         let id = self.id();
         self.ping = Some((id, Instant::now()));
         self.s.stats.pings.fetch_add(1, Ordering::SeqCst);
-        self.send(json!({"type": "ping", "ping_event": {"event_id": id, "ping_ms": null}})).await
+        self.send(json!({"type": "ping", "ping_event": {"event_id": id, "ping_ms": null}}))
+            .await
     }
 
     fn speaking(&self) -> bool {
@@ -265,12 +339,17 @@ impl Conv {
     /// Barge-in: interrupt the turn being spoken, correct its text, drop its audio
     /// (except the late chunks a fault asks for) and every turn queued after it.
     async fn interrupt(&mut self) -> Result<(), Exit> {
-        let current = self.turns.front().map(|t| (t.event_id, t.text.clone(), t.total, t.sent));
+        let current = self
+            .turns
+            .front()
+            .map(|t| (t.event_id, t.text.clone(), t.total, t.sent));
         let Some((event_id, text, total, sent)) = current.or_else(|| self.last.clone()) else {
             self.speaking_until = Instant::now();
             return Ok(());
         };
-        let spoken = if total == 0 { 0 } else { text.chars().count() * sent / total };
+        let spoken = (text.chars().count() * sent)
+            .checked_div(total)
+            .unwrap_or(0);
         self.gate = self.next_id;
         let late = self.s.faults.late_chunks_after_interrupt;
         let mut kept = 0;
@@ -281,7 +360,8 @@ impl Conv {
         });
         self.turns.clear();
         self.speaking_until = Instant::now();
-        self.send(json!({"type": "interruption", "interruption_event": {"event_id": event_id}})).await?;
+        self.send(json!({"type": "interruption", "interruption_event": {"event_id": event_id}}))
+            .await?;
         let corrected: String = text.chars().take(spoken).collect();
         self.send(json!({"type": "agent_response_correction", "agent_response_correction_event": {
             "original_agent_response": text, "corrected_agent_response": corrected, "event_id": event_id,
@@ -298,7 +378,10 @@ impl Conv {
         }
         match v["type"].as_str().unwrap_or_default() {
             "pong" => {
-                if self.ping.is_some_and(|(id, _)| v["event_id"].as_u64() == Some(id)) {
+                if self
+                    .ping
+                    .is_some_and(|(id, _)| v["event_id"].as_u64() == Some(id))
+                {
                     self.ping = None;
                     self.s.stats.pongs.fetch_add(1, Ordering::SeqCst);
                 }
@@ -314,7 +397,8 @@ impl Conv {
             "client_tool_result" => self.on_tool_result(&v).await,
             "contextual_update" | "user_activity" | "feedback" => Ok(()),
             _ => {
-                self.error(1008, "invalid_message", "Unknown message type").await;
+                self.error(1008, "invalid_message", "Unknown message type")
+                    .await;
                 Err(Exit::Close(1008, "Invalid message received"))
             }
         }
@@ -332,9 +416,17 @@ impl Conv {
     /// after speech ends the user's turn (offline there is no ASR: a placeholder
     /// transcript stands in).
     async fn on_audio(&mut self, b64: &str) -> Result<(), Exit> {
-        self.s.stats.user_audio_chunks.fetch_add(1, Ordering::SeqCst);
+        self.s
+            .stats
+            .user_audio_chunks
+            .fetch_add(1, Ordering::SeqCst);
         let Some(samples) = audio::from_base64(b64) else {
-            self.error(1008, "invalid_message", "user_audio_chunk is not base64 PCM16").await;
+            self.error(
+                1008,
+                "invalid_message",
+                "user_audio_chunk is not base64 PCM16",
+            )
+            .await;
             return Err(Exit::Close(1008, "Invalid message received"));
         };
         if audio::rms(&samples) > VAD_THRESHOLD {
@@ -365,12 +457,25 @@ impl Conv {
         let Some(p) = self.pending.take_if(|p| p.call_id == call_id) else {
             return Ok(()); // late or unknown: the agent already moved on
         };
-        let result = v["result"].as_str().map_or_else(|| v["result"].to_string(), str::to_owned);
+        let result = v["result"]
+            .as_str()
+            .map_or_else(|| v["result"].to_string(), str::to_owned);
         let is_error = v["is_error"].as_bool().unwrap_or(false);
-        self.s.stats.tool_results.lock().unwrap_or_else(|e| e.into_inner()).push(ToolResult {
-            tool: p.tool.clone(), result: result.clone(), is_error,
-        });
-        let outcome = if is_error { Err(result.as_str()) } else { Ok(result.as_str()) };
+        self.s
+            .stats
+            .tool_results
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(ToolResult {
+                tool: p.tool.clone(),
+                result: result.clone(),
+                is_error,
+            });
+        let outcome = if is_error {
+            Err(result.as_str())
+        } else {
+            Ok(result.as_str())
+        };
         let actions = self.agent.on_tool_result(&p.tool, outcome);
         self.act(actions).await
     }
@@ -383,7 +488,9 @@ impl Conv {
                     let event_id = self.id();
                     let call_id = format!("call_{event_id}");
                     self.pending = Some(Pending {
-                        call_id: call_id.clone(), tool: tool.clone(), deadline: Instant::now() + self.s.faults.tool_timeout,
+                        call_id: call_id.clone(),
+                        tool: tool.clone(),
+                        deadline: Instant::now() + self.s.faults.tool_timeout,
                     });
                     self.send(json!({"type": "client_tool_call", "client_tool_call": {
                         "tool_name": tool, "tool_call_id": call_id, "parameters": args, "event_id": event_id,

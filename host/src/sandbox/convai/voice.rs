@@ -66,7 +66,10 @@ async fn espeak(text: &str, language: &str) -> Result<audio::Pcm, String> {
     let mut stdin = child.stdin.take().ok_or("no stdin")?;
     let input = format!("{text}\n");
     let run = async move {
-        stdin.write_all(input.as_bytes()).await.map_err(|e| e.to_string())?;
+        stdin
+            .write_all(input.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
         drop(stdin);
         child.wait_with_output().await.map_err(|e| e.to_string())
     };
@@ -86,7 +89,12 @@ mod tests {
     #[tokio::test]
     async fn always_produces_audible_speech() {
         let s = synthesize(VoiceKind::Auto, "Hola, ¿en qué te ayudo?", "es", 16_000).await;
-        assert!(s.samples.len() > 16_000 / 2, "{} samples from {}", s.samples.len(), s.engine);
+        assert!(
+            s.samples.len() > 16_000 / 2,
+            "{} samples from {}",
+            s.samples.len(),
+            s.engine
+        );
         assert!(audio::rms(&s.samples) > 0.005);
         let hum = synthesize(VoiceKind::Hum, "hola", "es", 16_000).await;
         assert_eq!(hum.engine, "hum");
