@@ -14,6 +14,7 @@ pub mod events;
 pub mod heygen;
 pub mod protocol;
 pub mod provider;
+mod relaying;
 pub mod session;
 pub mod tools;
 

@@ -54,6 +54,11 @@ impl TestHost {
     }
 
     pub async fn start_with(config: &str, plugins: &[(&str, &str)], watch: bool) -> TestHost {
+        Self::start_full(config, plugins, watch, None).await
+    }
+
+    /// A host that requires `api_token` as bearer on `/mcp*` and `/api/*`.
+    pub async fn start_full(config: &str, plugins: &[(&str, &str)], watch: bool, api_token: Option<&str>) -> TestHost {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("plugins")).unwrap();
         std::fs::write(dir.path().join("plugins.toml"), with_host_section(config)).unwrap();
@@ -66,6 +71,7 @@ impl TestHost {
             guard: GuardConfig {
                 loopback: true,
                 admin_token: Token::new(ADMIN_TOKEN),
+                api_token: api_token.and_then(Token::new),
                 ..Default::default()
             },
             no_pooling: false,

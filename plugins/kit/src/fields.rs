@@ -1,5 +1,6 @@
 //! Field names that differ between Odoo versions, picked from the instance's own field
-//! list (cached by the host, so asking costs one `fields_get` per model and host).
+//! list (cached by the host for a few minutes, so asking costs one `fields_get` per
+//! model now and then) or, for core fields on hot paths, from its version.
 //!
 //! | what | ≤18 | 19 |
 //! |---|---|---|
@@ -52,15 +53,19 @@ pub fn line_taxes(ctx: &Context) -> Result<&'static str, ToolError> {
     first_present(ctx, "sale.order.line", &["tax_ids", "tax_id"])
 }
 
-/// The phone fields of `model` (`res.users`, `res.partner`, `crm.lead`): `phone`, and
-/// `mobile` where it still exists (≤18).
+/// The phone fields of `res.users`, `res.partner` or `crm.lead`: `phone`, and `mobile`
+/// up to Odoo 18 (19 removed it from all three).
+///
+/// Decided by the server version, which the host fetches once per instance, rather
+/// than by the field list, which it re-reads every few minutes: this sits on the
+/// quotation path, where every round trip counts.
 ///
 /// # Errors
 ///
-/// The host could not list the fields.
-pub fn phones(ctx: &Context, model: &str) -> Result<Vec<&'static str>, ToolError> {
+/// The host could not get the version.
+pub fn phones(ctx: &Context) -> Result<Vec<&'static str>, ToolError> {
     let mut fields = vec!["phone"];
-    if ctx.odoo().has_field(model, "mobile")? {
+    if ctx.odoo().version()?.major < 19 {
         fields.push("mobile");
     }
     Ok(fields)

@@ -117,7 +117,7 @@ pub fn least_loaded(
 
 fn active_users(ctx: &Context, ids: &[i64]) -> Result<Vec<UserRow>, ToolError> {
     let mut wanted = vec!["id", "name"];
-    wanted.extend(fields::phones(ctx, "res.users")?);
+    wanted.extend(fields::phones(ctx)?);
     let limit = u32::try_from(ids.len()).unwrap_or(u32::MAX);
     Ok(ctx.odoo().search_read(
         "res.users",

@@ -14,7 +14,7 @@ fn said(actions: &[Action]) -> String {
         .iter()
         .filter_map(|a| match a {
             Action::Say(s) => Some(s.as_str()),
-            Action::Call { .. } => None,
+            Action::Call { .. } | Action::CallLater { .. } => None,
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -111,9 +111,7 @@ fn tool_errors_are_read_back_and_the_bad_field_asked_again() {
 #[test]
 fn a_queued_quotation_is_followed_until_it_exists() {
     let mut a = agent(None).with_status_tool(Some("dev_get_quotation_status"));
-    a.on_user(
-        "cotización de 1 CC1, me llamo Eva Paz, eva@paz.mx, tel 5512345678",
-    );
+    a.on_user("cotización de 1 CC1, me llamo Eva Paz, eva@paz.mx, tel 5512345678");
     let queued = r#"{"tracking_id":"quot_9","status":"queued"}"#;
     let actions = a.on_tool_result("dev_create_quotation", Ok(queued));
     assert!(said(&actions).contains("dame unos segundos"), "{actions:?}");
@@ -121,8 +119,15 @@ fn a_queued_quotation_is_followed_until_it_exists() {
         if tool == "dev_get_quotation_status" && args["tracking_id"] == "quot_9"));
     let processing = r#"{"tracking_id":"quot_9","status":"processing"}"#;
     let again = a.on_tool_result("dev_get_quotation_status", Ok(processing));
-    assert!(matches!(&again[..], [Action::CallLater { .. }]), "{again:?}");
-    let done = r#"{"tracking_id":"quot_9","status":"completed","result":{"sale_order_name":"S00042"}}"#;
+    assert!(
+        matches!(&again[..], [Action::CallLater { .. }]),
+        "{again:?}"
+    );
+    let done =
+        r#"{"tracking_id":"quot_9","status":"completed","result":{"sale_order_name":"S00042"}}"#;
     let reply = said(&a.on_tool_result("dev_get_quotation_status", Ok(done)));
-    assert!(reply.contains("S00042") && reply.contains("Eva Paz"), "{reply}");
+    assert!(
+        reply.contains("S00042") && reply.contains("Eva Paz"),
+        "{reply}"
+    );
 }

@@ -72,6 +72,8 @@ struct Conv {
     speaking_until: Instant,
     synth: JoinSet<(u64, String, Speech)>,
     pending: Option<Pending>,
+    /// A tool call to issue later (status polling).
+    scheduled: Option<(Instant, String, Value)>,
     ping: Option<(u64, Instant)>,
     /// User audio: samples of speech in the current utterance and trailing silence.
     speech: usize,
@@ -118,6 +120,7 @@ pub(super) async fn run(socket: WebSocket, s: Arc<Shared>) {
         speaking_until: now,
         synth: JoinSet::new(),
         pending: None,
+        scheduled: None,
         ping: None,
         speech: 0,
         silence: 0,
@@ -211,6 +214,10 @@ impl Conv {
                 .pending
                 .as_ref()
                 .map_or(Instant::now() + NEVER, |p| p.deadline);
+            let later_at = self
+                .scheduled
+                .as_ref()
+                .map_or(Instant::now() + NEVER, |(at, _, _)| *at);
             let step = tokio::select! {
                 _ = shutdown.cancelled() => Err(Exit::Close(1001, "Server shutting down")),
                 _ = sleep_until(end) => {
@@ -237,6 +244,10 @@ impl Conv {
                     let actions = self.agent.on_tool_result(&tool, Err("the tool did not answer in time"));
                     self.act(actions).await
                 }
+                _ = sleep_until(later_at) => match self.scheduled.take() {
+                    Some((_, tool, args)) => self.call(tool, args).await,
+                    None => Ok(()),
+                },
                 Some(Ok((event_id, text, speech))) = self.synth.join_next(), if !self.synth.is_empty() => {
                     self.enqueue(event_id, text, speech);
                     Ok(())
@@ -484,20 +495,27 @@ impl Conv {
         for action in actions {
             match action {
                 Action::Say(text) => self.say(text),
-                Action::Call { tool, args } => {
-                    let event_id = self.id();
-                    let call_id = format!("call_{event_id}");
-                    self.pending = Some(Pending {
-                        call_id: call_id.clone(),
-                        tool: tool.clone(),
-                        deadline: Instant::now() + self.s.faults.tool_timeout,
-                    });
-                    self.send(json!({"type": "client_tool_call", "client_tool_call": {
-                        "tool_name": tool, "tool_call_id": call_id, "parameters": args, "event_id": event_id,
-                    }})).await?;
+                Action::Call { tool, args } => self.call(tool, args).await?,
+                Action::CallLater { tool, args, after } => {
+                    self.scheduled = Some((Instant::now() + after, tool, args));
                 }
             }
         }
         Ok(())
+    }
+
+    /// Issues a `client_tool_call` and arms its deadline.
+    async fn call(&mut self, tool: String, args: Value) -> Result<(), Exit> {
+        let event_id = self.id();
+        let call_id = format!("call_{event_id}");
+        self.pending = Some(Pending {
+            call_id: call_id.clone(),
+            tool: tool.clone(),
+            deadline: Instant::now() + self.s.faults.tool_timeout,
+        });
+        self.send(json!({"type": "client_tool_call", "client_tool_call": {
+            "tool_name": tool, "tool_call_id": call_id, "parameters": args, "event_id": event_id,
+        }}))
+        .await
     }
 }

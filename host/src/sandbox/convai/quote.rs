@@ -21,9 +21,18 @@ impl Agent {
         let missing: Vec<String> = [
             (s.name.is_none(), self.t("tu nombre", "your name")),
             (s.email.is_none(), self.t("tu correo", "your email")),
-            (s.phone.is_none(), self.t("tu teléfono", "your phone number")),
-            (s.product.is_none(), self.t("el robot que te interesa", "which robot you want")),
-            (s.qty.is_none(), self.t("cuántas unidades", "how many units")),
+            (
+                s.phone.is_none(),
+                self.t("tu teléfono", "your phone number"),
+            ),
+            (
+                s.product.is_none(),
+                self.t("el robot que te interesa", "which robot you want"),
+            ),
+            (
+                s.qty.is_none(),
+                self.t("cuántas unidades", "how many units"),
+            ),
         ]
         .into_iter()
         .filter_map(|(m, what)| m.then_some(what))
@@ -52,7 +61,10 @@ impl Agent {
                 "Perfecto, registro tu cotización ahora mismo.",
                 "Great, I'm creating your quotation now.",
             )),
-            Action::Call { tool: self.quotation_tool.clone(), args },
+            Action::Call {
+                tool: self.quotation_tool.clone(),
+                args,
+            },
         ]
     }
 
@@ -123,7 +135,11 @@ impl Agent {
             _ => {
                 let tool = self.status_tool.clone().unwrap_or_default();
                 self.tracking = Some((id.clone(), polls + 1));
-                vec![Action::CallLater { tool, args: json!({ "tracking_id": id }), after: POLL_EVERY }]
+                vec![Action::CallLater {
+                    tool,
+                    args: json!({ "tracking_id": id }),
+                    after: POLL_EVERY,
+                }]
             }
         }
     }
@@ -151,8 +167,12 @@ impl Agent {
         }
         let short: String = e.chars().take(160).collect();
         vec![Action::Say(match self.lang {
-            Lang::Es => format!("No pude crear la cotización: {short}. ¿Me ayudas a revisar los datos?"),
-            Lang::En => format!("I couldn't create the quotation: {short}. Could you check the details?"),
+            Lang::Es => {
+                format!("No pude crear la cotización: {short}. ¿Me ayudas a revisar los datos?")
+            }
+            Lang::En => {
+                format!("I couldn't create the quotation: {short}. Could you check the details?")
+            }
         })]
     }
 }

@@ -272,3 +272,26 @@ async fn progress_is_reported_while_the_job_runs() {
         "{done}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_instance_without_the_main_product_field_still_gets_its_opportunity() {
+    let mut config = super::repo_config();
+    config["plugins"]["crm"]["settings"]
+        .as_table_mut()
+        .unwrap()
+        .insert("main_product_field".into(), "x_studio_robot".into());
+    let t = Tools::start_with(config).await;
+    let done = t.quotation(quotation_args("studio@hotel.mx")).await;
+    assert_eq!(done["status"], "completed", "{done}");
+    let lead = t
+        .read(
+            "crm.lead",
+            done["result"]["lead_id"].as_i64().unwrap(),
+            &["type", "x_studio_producto"],
+        )
+        .await;
+    assert_eq!(
+        (lead["type"].clone(), lead["x_studio_producto"].clone()),
+        (json!("opportunity"), json!(false))
+    );
+}

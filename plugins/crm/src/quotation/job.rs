@@ -4,9 +4,9 @@
 //! products (1) and their pricelist rules (1), customer lookup (1) and creation (1),
 //! team (1), members (1) and their load (1), opportunity (1), order with its lines (1),
 //! order totals (1): ten. An existing customer saves one; a chosen salesperson saves
-//! two. Field lists (`mobile`, the main-product field) are cached by the host after the
-//! first job. Products are priced first, so an unknown product fails the job before
-//! anything is written.
+//! two. No field list is fetched: `mobile` is decided by the server version (fetched once
+//! per host) and the main-product field is written optimistically. Products are priced
+//! first, so an unknown product fails the job before anything is written.
 
 use daniel_plugin_sdk::prelude::*;
 use plugin_kit::messages::{Sent, Template, Values, money};
@@ -237,13 +237,26 @@ fn create_opportunity(
     if let Some(d) = &input.description {
         values["description"] = json!(text::to_html(d));
     }
-    if let Some(product) = input.main_product
-        && !s.main_product_field.is_empty()
-        && ctx.odoo().has_field("crm.lead", &s.main_product_field)?
-    {
-        values[s.main_product_field.as_str()] = json!(product);
+    let odoo = ctx.odoo();
+    let field = s.main_product_field.as_str();
+    let (Some(product), false) = (input.main_product, field.is_empty()) else {
+        return Ok(odoo.create("crm.lead", values)?);
+    };
+    // The main product is an Odoo Studio field some instances lack. Asking for the field
+    // list first would cost a round trip on most quotations (the host caches it only a
+    // few minutes); instead write it, and only if Odoo rejects that field write again
+    // without it.
+    let mut with_product = values.clone();
+    with_product[field] = json!(product);
+    match odoo.create("crm.lead", with_product) {
+        Err(err) if err.to_string().contains(field) => {
+            daniel_plugin_sdk::warn!(
+                "crm.lead has no field {field:?} (settings.main_product_field); the opportunity is created without it: {err}"
+            );
+            Ok(odoo.create("crm.lead", values)?)
+        }
+        other => Ok(other?),
     }
-    Ok(ctx.odoo().create("crm.lead", values)?)
 }
 
 /// The quotation with its lines in one `create` (x2many `(0, 0, values)` commands), on
