@@ -3,7 +3,7 @@
 //!
 //! Generic over the browser's halves (a [`Sink`] of [`ServerMessage`]s and a
 //! [`Stream`] of [`Inbound`]s) so tests drive it with channels. Everything the
-//! session starts is owned by [`Relaying`]: the vendor socket, the avatar link (its
+//! session starts is owned by the relay loop (`relaying`): the vendor socket, the avatar link (its
 //! drop stops the vendor session) and the tool calls (a `JoinSet`, aborted on drop),
 //! so returning from [`Relay::run`] on any path leaves nothing behind.
 
@@ -16,20 +16,14 @@ use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::audio;
 use super::convai::ConvaiEndpoint;
+use super::protocol::{ClientMessage, ErrorCode, INPUT_SAMPLE_RATE, ServerMessage};
+use super::provider::{AvatarLink, AvatarProvider};
 use super::relaying::Relaying;
-use super::events::{self, Event};
-use super::protocol::{
-    ClientMessage, ErrorCode, INPUT_SAMPLE_RATE, MAX_TEXT_CHARS, ServerMessage, ToolStatus,
-};
-use super::provider::{AvatarLink, AvatarProvider, Command};
 use super::tools::ToolRunner;
 
 /// How long a socket may stay open without sending `start`.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
-/// Largest base64 audio chunk accepted from the browser (about 2 s at 16 kHz).
-const MAX_AUDIO_B64: usize = 96 * 1024;
 
 /// What the browser sent, as the socket adapter decoded it.
 #[derive(Debug, Clone, PartialEq)]

@@ -11,6 +11,7 @@
 //! tests see what the relay sent.
 
 mod agent;
+mod client;
 mod conversation;
 mod extract;
 mod quote;

@@ -17,70 +17,70 @@ use serde_json::{Value, json};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
-use super::agent::{Action, Agent};
+use super::agent::Agent;
 use super::voice::{self, Speech};
-use super::{Shared, ToolResult};
+use super::Shared;
 use crate::avatar::audio;
 
 /// Level above which user audio counts as speech.
-const VAD_THRESHOLD: f32 = 0.02;
+pub(super) const VAD_THRESHOLD: f32 = 0.02;
 /// Trailing silence that ends a user utterance.
-const END_OF_TURN: Duration = Duration::from_millis(600);
+pub(super) const END_OF_TURN: Duration = Duration::from_millis(600);
 /// How long the client has to send its first frame.
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A long way off, for timers that are not armed.
 const NEVER: Duration = Duration::from_secs(86_400);
 
-struct Turn {
-    event_id: u64,
-    text: String,
-    total: usize,
-    sent: usize,
-    response_sent: bool,
+pub(super) struct Turn {
+    pub(super) event_id: u64,
+    pub(super) text: String,
+    pub(super) total: usize,
+    pub(super) sent: usize,
+    pub(super) response_sent: bool,
 }
 
-struct Chunk {
-    event_id: u64,
-    samples: Vec<i16>,
+pub(super) struct Chunk {
+    pub(super) event_id: u64,
+    pub(super) samples: Vec<i16>,
 }
 
-struct Pending {
-    call_id: String,
-    tool: String,
-    deadline: Instant,
+pub(super) struct Pending {
+    pub(super) call_id: String,
+    pub(super) tool: String,
+    pub(super) deadline: Instant,
 }
 
 /// Why the loop ends: a close code and reason, or an abrupt drop.
-enum Exit {
+pub(super) enum Exit {
     Close(u16, &'static str),
     Drop,
     ClientGone,
 }
 
-struct Conv {
-    tx: SplitSink<WebSocket, Message>,
-    s: Arc<Shared>,
-    agent: Agent,
-    language: String,
-    next_id: u64,
-    queue: VecDeque<Chunk>,
+pub(super) struct Conv {
+    pub(super) tx: SplitSink<WebSocket, Message>,
+    pub(super) s: Arc<Shared>,
+    pub(super) agent: Agent,
+    pub(super) language: String,
+    pub(super) next_id: u64,
+    pub(super) queue: VecDeque<Chunk>,
     /// Turns with audio still to send, oldest (the one speaking) first.
-    turns: VecDeque<Turn>,
+    pub(super) turns: VecDeque<Turn>,
     /// Turns up to this id were interrupted.
-    gate: u64,
-    next_chunk_at: Instant,
-    speaking_until: Instant,
-    synth: JoinSet<(u64, String, Speech)>,
-    pending: Option<Pending>,
+    pub(super) gate: u64,
+    pub(super) next_chunk_at: Instant,
+    pub(super) speaking_until: Instant,
+    pub(super) synth: JoinSet<(u64, String, Speech)>,
+    pub(super) pending: Option<Pending>,
     /// A tool call to issue later (status polling).
-    scheduled: Option<(Instant, String, Value)>,
-    ping: Option<(u64, Instant)>,
+    pub(super) scheduled: Option<(Instant, String, Value)>,
+    pub(super) ping: Option<(u64, Instant)>,
     /// User audio: samples of speech in the current utterance and trailing silence.
-    speech: usize,
-    silence: usize,
-    answered_user: bool,
+    pub(super) speech: usize,
+    pub(super) silence: usize,
+    pub(super) answered_user: bool,
     /// The turn whose audio went out last: (event id, text, samples, samples sent).
-    last: Option<(u64, String, usize, usize)>,
+    pub(super) last: Option<(u64, String, usize, usize)>,
 }
 
 pub(super) async fn run(socket: WebSocket, s: Arc<Shared>) {
@@ -168,19 +168,19 @@ pub(super) async fn run(socket: WebSocket, s: Arc<Shared>) {
 }
 
 impl Conv {
-    fn id(&mut self) -> u64 {
+    pub(super) fn id(&mut self) -> u64 {
         self.next_id += 1;
         self.next_id
     }
 
-    async fn send(&mut self, v: Value) -> Result<(), Exit> {
+    pub(super) async fn send(&mut self, v: Value) -> Result<(), Exit> {
         self.tx
             .send(Message::Text(v.to_string().into()))
             .await
             .map_err(|_| Exit::ClientGone)
     }
 
-    async fn error(&mut self, code: u16, kind: &str, message: &str) {
+    pub(super) async fn error(&mut self, code: u16, kind: &str, message: &str) {
         let e = json!({"type": "error", "error_event": {"code": code, "error_type": kind, "message": message}});
         let _ = self.send(e).await;
     }
@@ -260,7 +260,7 @@ impl Conv {
     }
 
     /// Starts synthesizing a new agent turn.
-    fn say(&mut self, text: String) {
+    pub(super) fn say(&mut self, text: String) {
         let event_id = self.id();
         let (kind, lang, rate) = (
             self.s.agent.voice,
@@ -341,181 +341,5 @@ impl Conv {
         self.s.stats.pings.fetch_add(1, Ordering::SeqCst);
         self.send(json!({"type": "ping", "ping_event": {"event_id": id, "ping_ms": null}}))
             .await
-    }
-
-    fn speaking(&self) -> bool {
-        !self.queue.is_empty() || Instant::now() < self.speaking_until
-    }
-
-    /// Barge-in: interrupt the turn being spoken, correct its text, drop its audio
-    /// (except the late chunks a fault asks for) and every turn queued after it.
-    async fn interrupt(&mut self) -> Result<(), Exit> {
-        let current = self
-            .turns
-            .front()
-            .map(|t| (t.event_id, t.text.clone(), t.total, t.sent));
-        let Some((event_id, text, total, sent)) = current.or_else(|| self.last.clone()) else {
-            self.speaking_until = Instant::now();
-            return Ok(());
-        };
-        let spoken = (text.chars().count() * sent)
-            .checked_div(total)
-            .unwrap_or(0);
-        self.gate = self.next_id;
-        let late = self.s.faults.late_chunks_after_interrupt;
-        let mut kept = 0;
-        self.queue.retain(|c| {
-            let keep = c.event_id == event_id && kept < late;
-            kept += usize::from(keep);
-            keep
-        });
-        self.turns.clear();
-        self.speaking_until = Instant::now();
-        self.send(json!({"type": "interruption", "interruption_event": {"event_id": event_id}}))
-            .await?;
-        let corrected: String = text.chars().take(spoken).collect();
-        self.send(json!({"type": "agent_response_correction", "agent_response_correction_event": {
-            "original_agent_response": text, "corrected_agent_response": corrected, "event_id": event_id,
-        }})).await
-    }
-
-    async fn on_client(&mut self, text: &str) -> Result<(), Exit> {
-        let Ok(v) = serde_json::from_str::<Value>(text) else {
-            self.error(1008, "invalid_message", "Invalid JSON").await;
-            return Err(Exit::Close(1008, "Invalid message received"));
-        };
-        if let Some(b64) = v.get("user_audio_chunk").and_then(Value::as_str) {
-            return self.on_audio(b64).await;
-        }
-        match v["type"].as_str().unwrap_or_default() {
-            "pong" => {
-                if self
-                    .ping
-                    .is_some_and(|(id, _)| v["event_id"].as_u64() == Some(id))
-                {
-                    self.ping = None;
-                    self.s.stats.pongs.fetch_add(1, Ordering::SeqCst);
-                }
-                Ok(())
-            }
-            "user_message" => {
-                let said = v["text"].as_str().unwrap_or_default().to_owned();
-                if self.speaking() {
-                    self.interrupt().await?;
-                }
-                self.user_turn(&said).await
-            }
-            "client_tool_result" => self.on_tool_result(&v).await,
-            "contextual_update" | "user_activity" | "feedback" => Ok(()),
-            _ => {
-                self.error(1008, "invalid_message", "Unknown message type")
-                    .await;
-                Err(Exit::Close(1008, "Invalid message received"))
-            }
-        }
-    }
-
-    async fn user_turn(&mut self, said: &str) -> Result<(), Exit> {
-        let id = self.id();
-        self.answered_user = true;
-        self.send(json!({"type": "user_transcript", "user_transcription_event": {"user_transcript": said, "event_id": id}})).await?;
-        let actions = self.agent.on_user(said);
-        self.act(actions).await
-    }
-
-    /// Energy VAD: speech while the agent talks is a barge-in; 600 ms of silence
-    /// after speech ends the user's turn (offline there is no ASR: a placeholder
-    /// transcript stands in).
-    async fn on_audio(&mut self, b64: &str) -> Result<(), Exit> {
-        self.s
-            .stats
-            .user_audio_chunks
-            .fetch_add(1, Ordering::SeqCst);
-        let Some(samples) = audio::from_base64(b64) else {
-            self.error(
-                1008,
-                "invalid_message",
-                "user_audio_chunk is not base64 PCM16",
-            )
-            .await;
-            return Err(Exit::Close(1008, "Invalid message received"));
-        };
-        if audio::rms(&samples) > VAD_THRESHOLD {
-            if self.speech == 0 && self.speaking() {
-                self.interrupt().await?;
-            }
-            self.speech += samples.len() + self.silence;
-            self.silence = 0;
-        } else if self.speech > 0 {
-            self.silence += samples.len();
-            if self.silence >= 16_000 * END_OF_TURN.as_millis() as usize / 1000 {
-                let secs = self.speech as f32 / 16_000.0;
-                self.speech = 0;
-                self.silence = 0;
-                let id = self.id();
-                let placeholder = format!("[{secs:.1} s]");
-                self.send(json!({"type": "user_transcript", "user_transcription_event": {"user_transcript": placeholder, "event_id": id}})).await?;
-                self.answered_user = true;
-                let actions = self.agent.on_audio(secs);
-                return self.act(actions).await;
-            }
-        }
-        Ok(())
-    }
-
-    async fn on_tool_result(&mut self, v: &Value) -> Result<(), Exit> {
-        let call_id = v["tool_call_id"].as_str().unwrap_or_default();
-        let Some(p) = self.pending.take_if(|p| p.call_id == call_id) else {
-            return Ok(()); // late or unknown: the agent already moved on
-        };
-        let result = v["result"]
-            .as_str()
-            .map_or_else(|| v["result"].to_string(), str::to_owned);
-        let is_error = v["is_error"].as_bool().unwrap_or(false);
-        self.s
-            .stats
-            .tool_results
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(ToolResult {
-                tool: p.tool.clone(),
-                result: result.clone(),
-                is_error,
-            });
-        let outcome = if is_error {
-            Err(result.as_str())
-        } else {
-            Ok(result.as_str())
-        };
-        let actions = self.agent.on_tool_result(&p.tool, outcome);
-        self.act(actions).await
-    }
-
-    async fn act(&mut self, actions: Vec<Action>) -> Result<(), Exit> {
-        for action in actions {
-            match action {
-                Action::Say(text) => self.say(text),
-                Action::Call { tool, args } => self.call(tool, args).await?,
-                Action::CallLater { tool, args, after } => {
-                    self.scheduled = Some((Instant::now() + after, tool, args));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Issues a `client_tool_call` and arms its deadline.
-    async fn call(&mut self, tool: String, args: Value) -> Result<(), Exit> {
-        let event_id = self.id();
-        let call_id = format!("call_{event_id}");
-        self.pending = Some(Pending {
-            call_id: call_id.clone(),
-            tool: tool.clone(),
-            deadline: Instant::now() + self.s.faults.tool_timeout,
-        });
-        self.send(json!({"type": "client_tool_call", "client_tool_call": {
-            "tool_name": tool, "tool_call_id": call_id, "parameters": args, "event_id": event_id,
-        }}))
-        .await
     }
 }
