@@ -166,7 +166,7 @@ impl AvatarSession for HeyGenSession {
                     .await
                     .map(drop),
                 // HeyGen voices the text itself.
-                Command::Audio { .. } => Ok(()),
+                Command::Audio { .. } | Command::Flush => Ok(()),
             }
         })
     }

@@ -12,6 +12,7 @@ pub mod audio;
 pub mod convai;
 pub mod events;
 pub mod heygen;
+pub mod liveavatar;
 pub mod protocol;
 pub mod provider;
 mod relaying;
@@ -95,38 +96,39 @@ impl Avatar {
                 ConvaiEndpoint::new(&s.api_base, &s.agent_id, &s.api_key)
             }
         };
-        let (provider, provider_offline): (Option<Arc<dyn AvatarProvider>>, bool) = match &spec
-            .provider
-        {
-            ProviderSpec::None => (None, false),
-            ProviderSpec::HeyGen(Some(acc)) => (
-                Some(Arc::new(heygen::HeyGen::new(
-                    &acc.api_base,
-                    &acc.api_key,
-                    &acc.id,
-                    acc.voice_id.as_deref(),
-                ))),
-                false,
-            ),
-            ProviderSpec::HeyGen(None) => {
-                let s = sandbox::avatar::start(shutdown.clone()).await?;
-                (
+        let (provider, provider_offline): (Option<Arc<dyn AvatarProvider>>, bool) =
+            match &spec.provider {
+                ProviderSpec::None => (None, false),
+                ProviderSpec::HeyGen(Some(acc)) => (
                     Some(Arc::new(heygen::HeyGen::new(
-                        &s.api_base,
-                        &s.api_key,
-                        "offline",
-                        None,
+                        &acc.api_base,
+                        &acc.api_key,
+                        &acc.id,
+                        acc.voice_id.as_deref(),
                     ))),
-                    true,
-                )
-            }
-            ProviderSpec::LiveAvatar(_) => {
-                tracing::warn!(
-                    "avatar: the LiveAvatar provider is not implemented yet; the page draws the avatar"
-                );
-                (None, false)
-            }
-        };
+                    false,
+                ),
+                ProviderSpec::HeyGen(None) => {
+                    let s = sandbox::avatar::start(shutdown.clone()).await?;
+                    (
+                        Some(Arc::new(heygen::HeyGen::new(
+                            &s.api_base,
+                            &s.api_key,
+                            "offline",
+                            None,
+                        ))),
+                        true,
+                    )
+                }
+                ProviderSpec::LiveAvatar(acc) => (
+                    Some(Arc::new(liveavatar::LiveAvatar::new(
+                        &acc.api_base,
+                        &acc.api_key,
+                        &acc.id,
+                    ))),
+                    false,
+                ),
+            };
         let mode = match (&spec.elevenlabs, &provider, provider_offline) {
             (None, _, _) => "offline",
             (Some(_), Some(_), false) => "avatar",

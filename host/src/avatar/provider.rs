@@ -23,6 +23,8 @@ use super::Error;
 const QUEUE: usize = 256;
 /// How long stopping a vendor session may take before the driver gives up.
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
+/// A pause in agent audio this long ends the avatar's turn (ConvAI marks no turn end).
+const IDLE_FLUSH: Duration = Duration::from_millis(300);
 
 /// What the browser needs to show the avatar.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,6 +48,8 @@ pub enum Command {
         samples: Vec<i16>,
         rate: u32,
     },
+    /// No agent audio for a while: send what is buffered and end the turn.
+    Flush,
     /// Stop speaking and drop whatever is scheduled.
     Interrupt,
 }
@@ -132,18 +136,31 @@ async fn drive(
     let mut keep_alive = tokio::time::interval(session.keep_alive_interval());
     keep_alive.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     keep_alive.tick().await;
+    let idle = tokio::time::sleep(IDLE_FLUSH);
+    tokio::pin!(idle);
+    let mut unflushed = false;
     loop {
         tokio::select! {
             biased;
             _ = cancel.cancelled() => break,
             command = rx.recv() => match command {
                 Some(command) => {
+                    if matches!(command, Command::Audio { .. }) {
+                        unflushed = true;
+                        idle.as_mut().reset(tokio::time::Instant::now() + IDLE_FLUSH);
+                    }
                     if let Err(e) = session.handle(command).await {
                         tracing::warn!(error = %e, "avatar command failed");
                     }
                 }
                 None => break,
             },
+            _ = &mut idle, if unflushed => {
+                unflushed = false;
+                if let Err(e) = session.handle(Command::Flush).await {
+                    tracing::warn!(error = %e, "avatar flush failed");
+                }
+            }
             _ = keep_alive.tick() => {
                 if let Err(e) = session.keep_alive().await {
                     tracing::warn!(error = %e, "avatar keep-alive failed");

@@ -365,7 +365,11 @@ impl<'r> Relaying<'r> {
 
     /// Ends the session: tell the browser why, close the vendor socket, and let the
     /// drops stop the avatar and abort tool calls.
-    pub(super) async fn finish<O: Sink<ServerMessage> + Unpin>(mut self, out: &mut O, end: End) -> Summary {
+    pub(super) async fn finish<O: Sink<ServerMessage> + Unpin>(
+        mut self,
+        out: &mut O,
+        end: End,
+    ) -> Summary {
         let timed_out = matches!(end, End::Timeout);
         let (reason, code) = match end {
             End::BrowserGone => ("browser closed".to_owned(), None),

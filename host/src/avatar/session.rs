@@ -222,4 +222,3 @@ async fn ended<O: Sink<ServerMessage> + Unpin>(
         ..Default::default()
     }
 }
-

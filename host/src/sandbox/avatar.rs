@@ -6,6 +6,9 @@
 //! There is no video: the LiveKit URL and token it hands out point at no room, so the
 //! relay treats it as offline and the page draws its own avatar. It exists so the
 //! real HeyGen client runs, and so tests can see every session was stopped.
+//! [`liveavatar`] does the same for LiveAvatar's LITE mode.
+
+pub mod liveavatar;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -11,6 +11,7 @@ use std::time::Duration;
 
 use daniel::avatar::convai::ConvaiEndpoint;
 use daniel::avatar::heygen::HeyGen;
+use daniel::avatar::liveavatar::LiveAvatar;
 use daniel::avatar::protocol::{ClientMessage, ServerMessage, ToolStatus};
 use daniel::avatar::session::{Inbound, Relay, Summary};
 use daniel::avatar::tools::{RegistryTools, ToolRunner};
@@ -123,9 +124,18 @@ impl Browser {
     async fn until(
         &mut self,
         what: &str,
+        pred: impl FnMut(&ServerMessage) -> bool,
+    ) -> ServerMessage {
+        self.until_within(WAIT, what, pred).await
+    }
+
+    async fn until_within(
+        &mut self,
+        wait: Duration,
+        what: &str,
         mut pred: impl FnMut(&ServerMessage) -> bool,
     ) -> ServerMessage {
-        let deadline = tokio::time::Instant::now() + WAIT;
+        let deadline = tokio::time::Instant::now() + wait;
         loop {
             let m = tokio::time::timeout_at(deadline, self.rx.next())
                 .await
@@ -218,6 +228,62 @@ async fn typed_text_session_ends_with_a_quotation_tool_call_reaching_the_registr
     let summary = b.finish().await;
     assert_eq!(summary.reason, "stopped");
     assert_eq!(summary.tool_calls, 1);
+}
+
+/// The repository's own configuration of the product plugins (`sales`, `crm`) and
+/// their Odoo instances, so this test follows what `make run` serves.
+fn product_config() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins.toml");
+    let text = std::fs::read_to_string(path).unwrap();
+    let section = |from: &str, to: &str| {
+        let start = text
+            .find(from)
+            .unwrap_or_else(|| panic!("plugins.toml has no {from}"));
+        let end = text[start..].find(to).map_or(text.len(), |e| start + e);
+        text[start..end].to_owned()
+    };
+    section("[odoo.instances.", "\n[plugins.") + &section("[plugins.sales]", "\n[plugins.whatsapp]")
+}
+
+#[tokio::test]
+async fn a_typed_quotation_is_created_in_the_sandbox_by_the_crm_plugin() {
+    let host = TestHost::start(&product_config(), &[("sales", "sales"), ("crm", "crm")]).await;
+    let agent = AgentOptions {
+        voice: VoiceKind::Hum,
+        ..Default::default()
+    };
+    let o = offline(
+        registry_tools(&host),
+        agent,
+        Faults::default(),
+        Duration::from_secs(20),
+    )
+    .await;
+    let mut b = Browser::open(&o.relay);
+    b.start();
+    b.agent_says("Servibot").await;
+    b.text("¿Cuánto cuesta el KettyBot Pro?");
+    b.until("find_products", |m| matches!(m, ServerMessage::Tool { name, status: ToolStatus::Ok, .. } if name == "find_products")).await;
+    b.agent_says("KettyBot Pro cuesta").await;
+    b.text(FULL_REQUEST);
+    b.agent_says("dame unos segundos").await;
+    let done = b
+        .until_within(Duration::from_secs(60), "the quotation", |m| {
+            matches!(m, ServerMessage::AgentResponse { text, .. } if text.contains("Listo") || text.contains("No pude"))
+        })
+        .await;
+    let ServerMessage::AgentResponse { text, .. } = done else {
+        unreachable!()
+    };
+    assert_contains(&text, "¡Listo, Ana Ruiz!");
+    let results = o.stand_in.stats.tool_results();
+    let last = results.last().unwrap();
+    assert_eq!(last.tool, "dev_get_quotation_status", "{results:#?}");
+    let status: Value = serde_json::from_str(&last.result).unwrap();
+    assert_eq!(status["status"], "completed", "{status:#}");
+    let order = status["result"]["sale_order_name"].as_str().unwrap();
+    assert_contains(&text, order);
+    b.finish().await;
 }
 
 #[tokio::test]
@@ -518,6 +584,72 @@ async fn sessions_under_churn_stop_every_vendor_session() {
         "{all:?}"
     );
     assert!(all.values().all(|s| s.status == "closed"));
+    stop.cancel();
+}
+
+#[tokio::test]
+async fn liveavatar_lite_gets_the_agent_audio_in_second_long_frames() {
+    let host = TestHost::start("", &[]).await;
+    let stop = CancellationToken::new();
+    let la = daniel::sandbox::avatar::liveavatar::start_server(stop.clone())
+        .await
+        .unwrap();
+    let faults = Faults {
+        chunk_interval: Duration::from_millis(10),
+        ..Default::default()
+    };
+    let mut o = offline(
+        registry_tools(&host),
+        agent("echo"),
+        faults,
+        Duration::from_secs(5),
+    )
+    .await;
+    let relay = Arc::get_mut(&mut o.relay).unwrap();
+    relay.provider = Some(Arc::new(LiveAvatar::new(
+        &la.api_base,
+        &la.api_key,
+        "avatar-1",
+    )));
+    let mut b = Browser::open(&o.relay);
+    b.start();
+    let avatar = b
+        .until("avatar", |m| matches!(m, ServerMessage::Avatar { .. }))
+        .await;
+    let ServerMessage::Avatar {
+        provider,
+        livekit_url,
+        token,
+    } = avatar
+    else {
+        unreachable!()
+    };
+    assert_eq!(provider, "liveavatar");
+    assert!(livekit_url.is_some() && token.is_some());
+    b.agent_says("Servibot").await;
+    let stand_in = la.clone();
+    wait_until("the greeting's speak_end", async || {
+        stand_in.all().values().any(|s| !s.speak_ends.is_empty())
+    })
+    .await;
+    let session = la.all().into_values().next().unwrap();
+    let (first, rest) = session.frames.split_first().unwrap();
+    assert_eq!(first.1, 14_400, "a short first frame (0.6 s at 24 kHz)");
+    let (last, middle) = rest.split_last().unwrap();
+    assert!(middle.iter().all(|f| f.1 == 24_000), "{:?}", session.frames);
+    assert!(last.1 <= 24_000);
+    assert_eq!(session.speak_ends, std::slice::from_ref(&first.0));
+    // The avatar speaks: the browser gets no agent audio of its own.
+    assert!(
+        !b.seen
+            .iter()
+            .any(|m| matches!(m, ServerMessage::Audio { .. }))
+    );
+    b.finish().await;
+    wait_until("the session stopped", async || {
+        la.all().values().all(|s| s.status == "closed")
+    })
+    .await;
     stop.cancel();
 }
 

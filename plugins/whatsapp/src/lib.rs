@@ -177,11 +177,11 @@ fn message_notification(ctx: &Context, args: NotifyArgs) -> Result<Notified, Too
             )
         })
         .transpose()?;
-    // The opportunity's latest quotation, else the one given.
-    let order_id = lead
-        .as_ref()
-        .and_then(|l| l.order_ids.iter().max().copied())
-        .or(req.order_id);
+    // The quotation given, else the opportunity's latest.
+    let order_id = req.order_id.or_else(|| {
+        lead.as_ref()
+            .and_then(|l| l.order_ids.iter().max().copied())
+    });
     let order: Option<OrderRow> = order_id
         .map(|id| {
             read_one(

@@ -6,9 +6,9 @@ use std::sync::atomic::Ordering;
 use serde_json::{Value, json};
 use tokio::time::Instant;
 
+use super::ToolResult;
 use super::agent::Action;
 use super::conversation::{Conv, END_OF_TURN, Exit, Pending, VAD_THRESHOLD};
-use super::ToolResult;
 use crate::avatar::audio;
 
 impl Conv {

@@ -17,9 +17,9 @@ use serde_json::{Value, json};
 use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
+use super::Shared;
 use super::agent::Agent;
 use super::voice::{self, Speech};
-use super::Shared;
 use crate::avatar::audio;
 
 /// Level above which user audio counts as speech.

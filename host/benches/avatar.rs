@@ -1,0 +1,143 @@
+//! Avatar relay benchmark (figures, never pass/fail): the relay's added latency per
+//! agent audio frame, from a vendor's WebSocket send to the browser side, with 1 and
+//! with many concurrent sessions on this machine (target p99 ≤ 2 ms).
+//!
+//! A minimal ConvAI-shaped vendor on loopback streams audio frames whose first 8
+//! bytes of PCM carry the send time; the relay forwards them untouched (no avatar), and
+//! the browser side is a channel, so the figure is one loopback hop plus the relay's
+//! receive → parse → gate → send. Run: `cargo bench -p daniel --bench avatar`.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
+use axum::routing::get;
+use axum::{Json, Router};
+use base64::Engine as _;
+use daniel::avatar::convai::ConvaiEndpoint;
+use daniel::avatar::protocol::{ClientMessage, ServerMessage};
+use daniel::avatar::session::{Inbound, Relay};
+use daniel::avatar::tools::ToolRunner;
+use futures::channel::mpsc;
+use futures::future::BoxFuture;
+use futures::{SinkExt, StreamExt};
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// Frames per session, and the vendor's pause between them (ElevenLabs streams
+/// 100–250 ms chunks faster than real time).
+const FRAMES: usize = 400;
+const INTERVAL: Duration = Duration::from_millis(5);
+/// 100 ms of 16 kHz PCM16.
+const FRAME_BYTES: usize = 3_200;
+
+struct NoTools;
+
+impl ToolRunner for NoTools {
+    fn call(&self, _: &str, _: Value) -> BoxFuture<'static, Result<String, String>> {
+        Box::pin(async { Err("no tools".into()) })
+    }
+}
+
+fn epoch() -> &'static Instant {
+    static EPOCH: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+    EPOCH.get_or_init(Instant::now)
+}
+
+async fn vendor_socket(mut ws: WebSocket) {
+    let _init = ws.next().await;
+    let meta = json!({"type": "conversation_initiation_metadata", "conversation_initiation_metadata_event":
+        {"conversation_id": "bench", "agent_output_audio_format": "pcm_16000", "user_input_audio_format": "pcm_16000"}});
+    if ws.send(Message::Text(meta.to_string().into())).await.is_err() {
+        return;
+    }
+    let mut pcm = vec![0u8; FRAME_BYTES];
+    for i in 0..FRAMES {
+        tokio::time::sleep(INTERVAL).await;
+        let nanos = epoch().elapsed().as_nanos() as u64;
+        pcm[..8].copy_from_slice(&nanos.to_le_bytes());
+        let b64 = base64::engine::general_purpose::STANDARD.encode(&pcm);
+        let frame = json!({"type": "audio", "audio_event": {"audio_base_64": b64, "event_id": i + 1}});
+        if ws.send(Message::Text(frame.to_string().into())).await.is_err() {
+            return;
+        }
+    }
+    let _ = ws.send(Message::Close(None)).await;
+}
+
+async fn vendor() -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let app = Router::new()
+        .route(
+            "/v1/convai/conversation/get-signed-url",
+            get(move || async move { Json(json!({"signed_url": format!("ws://{addr}/ws")})) }),
+        )
+        .route("/ws", get(|up: WebSocketUpgrade| async move { up.on_upgrade(vendor_socket) }));
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    format!("http://{addr}")
+}
+
+/// One session's per-frame latencies in microseconds.
+async fn session(relay: Arc<Relay>) -> Vec<u64> {
+    let (tx, input) = mpsc::unbounded();
+    let (out, mut rx) = mpsc::unbounded();
+    tx.unbounded_send(Inbound::Message(ClientMessage::Start { language: None, user_name: None, text_only: true }))
+        .unwrap();
+    let run = tokio::spawn(async move { relay.run("bench", out, input, CancellationToken::new()).await });
+    let mut lat = Vec::with_capacity(FRAMES);
+    while let Some(m) = rx.next().await {
+        if let ServerMessage::Audio { data, .. } = m {
+            let now = epoch().elapsed().as_nanos() as u64;
+            let bytes = base64::engine::general_purpose::STANDARD.decode(data).unwrap();
+            let sent = u64::from_le_bytes(bytes[..8].try_into().unwrap());
+            lat.push(now.saturating_sub(sent) / 1_000);
+        }
+    }
+    drop(tx);
+    let _ = run.await;
+    lat
+}
+
+fn pct(sorted: &[u64], p: f64) -> u64 {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+async fn measure(relay: &Arc<Relay>, sessions: usize) {
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..sessions).map(|_| tokio::spawn(session(relay.clone()))).collect();
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort_unstable();
+    println!(
+        "relay audio frame, {sessions:>3} sessions: {} frames in {:.1} s, p50 {} µs, p99 {} µs, p99.9 {} µs, max {} µs",
+        all.len(),
+        started.elapsed().as_secs_f64(),
+        pct(&all, 0.50),
+        pct(&all, 0.99),
+        pct(&all, 0.999),
+        all.last().copied().unwrap_or_default(),
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    epoch();
+    let base = vendor().await;
+    let relay = Arc::new(Relay {
+        convai: ConvaiEndpoint::new(&base, "bench", "key"),
+        provider: None,
+        provider_offline: false,
+        tools: Arc::new(NoTools),
+        tool_timeout: Duration::from_secs(1),
+        max_duration: Duration::from_secs(600),
+        mode: "offline",
+        tracker: TaskTracker::new(),
+    });
+    for sessions in [1, 50, 100] {
+        measure(&relay, sessions).await;
+    }
+}
