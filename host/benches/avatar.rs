@@ -49,7 +49,11 @@ async fn vendor_socket(mut ws: WebSocket) {
     let _init = ws.next().await;
     let meta = json!({"type": "conversation_initiation_metadata", "conversation_initiation_metadata_event":
         {"conversation_id": "bench", "agent_output_audio_format": "pcm_16000", "user_input_audio_format": "pcm_16000"}});
-    if ws.send(Message::Text(meta.to_string().into())).await.is_err() {
+    if ws
+        .send(Message::Text(meta.to_string().into()))
+        .await
+        .is_err()
+    {
         return;
     }
     let mut pcm = vec![0u8; FRAME_BYTES];
@@ -58,8 +62,13 @@ async fn vendor_socket(mut ws: WebSocket) {
         let nanos = epoch().elapsed().as_nanos() as u64;
         pcm[..8].copy_from_slice(&nanos.to_le_bytes());
         let b64 = base64::engine::general_purpose::STANDARD.encode(&pcm);
-        let frame = json!({"type": "audio", "audio_event": {"audio_base_64": b64, "event_id": i + 1}});
-        if ws.send(Message::Text(frame.to_string().into())).await.is_err() {
+        let frame =
+            json!({"type": "audio", "audio_event": {"audio_base_64": b64, "event_id": i + 1}});
+        if ws
+            .send(Message::Text(frame.to_string().into()))
+            .await
+            .is_err()
+        {
             return;
         }
     }
@@ -74,7 +83,10 @@ async fn vendor() -> String {
             "/v1/convai/conversation/get-signed-url",
             get(move || async move { Json(json!({"signed_url": format!("ws://{addr}/ws")})) }),
         )
-        .route("/ws", get(|up: WebSocketUpgrade| async move { up.on_upgrade(vendor_socket) }));
+        .route(
+            "/ws",
+            get(|up: WebSocketUpgrade| async move { up.on_upgrade(vendor_socket) }),
+        );
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
 }
@@ -83,14 +95,24 @@ async fn vendor() -> String {
 async fn session(relay: Arc<Relay>) -> Vec<u64> {
     let (tx, input) = mpsc::unbounded();
     let (out, mut rx) = mpsc::unbounded();
-    tx.unbounded_send(Inbound::Message(ClientMessage::Start { language: None, user_name: None, text_only: true }))
-        .unwrap();
-    let run = tokio::spawn(async move { relay.run("bench", out, input, CancellationToken::new()).await });
+    tx.unbounded_send(Inbound::Message(ClientMessage::Start {
+        language: None,
+        user_name: None,
+        text_only: true,
+    }))
+    .unwrap();
+    let run = tokio::spawn(async move {
+        relay
+            .run("bench", out, input, CancellationToken::new())
+            .await
+    });
     let mut lat = Vec::with_capacity(FRAMES);
     while let Some(m) = rx.next().await {
         if let ServerMessage::Audio { data, .. } = m {
             let now = epoch().elapsed().as_nanos() as u64;
-            let bytes = base64::engine::general_purpose::STANDARD.decode(data).unwrap();
+            let bytes = base64::engine::general_purpose::STANDARD
+                .decode(data)
+                .unwrap();
             let sent = u64::from_le_bytes(bytes[..8].try_into().unwrap());
             lat.push(now.saturating_sub(sent) / 1_000);
         }
@@ -106,7 +128,9 @@ fn pct(sorted: &[u64], p: f64) -> u64 {
 
 async fn measure(relay: &Arc<Relay>, sessions: usize) {
     let started = Instant::now();
-    let tasks: Vec<_> = (0..sessions).map(|_| tokio::spawn(session(relay.clone()))).collect();
+    let tasks: Vec<_> = (0..sessions)
+        .map(|_| tokio::spawn(session(relay.clone())))
+        .collect();
     let mut all = Vec::new();
     for t in tasks {
         all.extend(t.await.unwrap());

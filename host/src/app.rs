@@ -126,9 +126,17 @@ impl App {
             failed = report.failed.len(),
             "plugins loaded"
         );
-        let audit = Arc::new(AuditLog::new(config.audit.spool_dir.clone(), config.audit.redact.clone())?);
+        let audit = Arc::new(AuditLog::new(
+            config.audit.spool_dir.clone(),
+            config.audit.redact.clone(),
+        )?);
         if let Some(target) = &config.audit.s3 {
-            spawn_uploader(audit.spool().clone(), target.clone(), audit.waker(), shutdown.clone());
+            spawn_uploader(
+                audit.spool().clone(),
+                target.clone(),
+                audit.waker(),
+                shutdown.clone(),
+            );
         }
         jobs::recover(&jobs);
         jobs::spawn_retention(

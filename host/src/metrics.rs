@@ -153,9 +153,18 @@ mod tests {
         m.job("processing");
         m.job("completed");
         let text = m.render();
-        assert!(text.contains("daniel_tool_calls_total{tool=\"hello\",outcome=\"ok\"} 1"), "{text}");
-        assert!(text.contains("daniel_tool_call_seconds_count{tool=\"hello\"} 1"), "{text}");
-        assert!(text.contains("daniel_jobs_total{state=\"completed\"} 1"), "{text}");
+        assert!(
+            text.contains("daniel_tool_calls_total{tool=\"hello\",outcome=\"ok\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("daniel_tool_call_seconds_count{tool=\"hello\"} 1"),
+            "{text}"
+        );
+        assert!(
+            text.contains("daniel_jobs_total{state=\"completed\"} 1"),
+            "{text}"
+        );
         assert!(text.contains("daniel_jobs_running 0"), "{text}");
     }
 }

@@ -29,8 +29,18 @@ async fn main() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let s = sandbox.clone();
-    tokio::spawn(daniel_odoo_sandbox::serve(listener, s, std::future::pending()));
-    let mut config = InstanceConfig::new("bench", format!("http://{addr}"), "demo", "admin", Secret::new("admin"));
+    tokio::spawn(daniel_odoo_sandbox::serve(
+        listener,
+        s,
+        std::future::pending(),
+    ));
+    let mut config = InstanceConfig::new(
+        "bench",
+        format!("http://{addr}"),
+        "demo",
+        "admin",
+        Secret::new("admin"),
+    );
     config.max_connections = 16;
     let client = OdooClient::new(config).unwrap();
     let args = json!([[]]);
@@ -40,22 +50,46 @@ async fn main() {
     let mut own = Vec::new();
     for _ in 0..2000 {
         let t = Instant::now();
-        std::hint::black_box(sandbox.database().execute_kw(ADMIN_UID, "res.partner", "search_read", vec![json!([])], kw_map.clone()).unwrap());
+        std::hint::black_box(
+            sandbox
+                .database()
+                .execute_kw(
+                    ADMIN_UID,
+                    "res.partner",
+                    "search_read",
+                    vec![json!([])],
+                    kw_map.clone(),
+                )
+                .unwrap(),
+        );
         own.push(t.elapsed());
     }
     for _ in 0..100 {
-        client.execute_kw("res.partner", "search_read", args.clone(), kwargs.clone()).await.unwrap();
+        client
+            .execute_kw("res.partner", "search_read", args.clone(), kwargs.clone())
+            .await
+            .unwrap();
     }
     let mut rt = Vec::new();
     for _ in 0..2000 {
         let t = Instant::now();
-        std::hint::black_box(client.execute_kw("res.partner", "search_read", args.clone(), kwargs.clone()).await.unwrap());
+        std::hint::black_box(
+            client
+                .execute_kw("res.partner", "search_read", args.clone(), kwargs.clone())
+                .await
+                .unwrap(),
+        );
         rt.push(t.elapsed());
     }
     let ((op50, op99), (cp50, cp99)) = (percentiles(own), percentiles(rt));
     println!("search_read 50 records, database only: p50 {op50:?} p99 {op99:?}");
-    println!("search_read 50 records, client → sandbox over loopback: p50 {cp50:?} p99 {cp99:?} (target p50 ≤ 1 ms)");
-    println!("  client + HTTP + XML-RPC overhead beyond the database: p50 {:?} (target ≤ 100 µs beyond the server's own time)", cp50.saturating_sub(op50));
+    println!(
+        "search_read 50 records, client → sandbox over loopback: p50 {cp50:?} p99 {cp99:?} (target p50 ≤ 1 ms)"
+    );
+    println!(
+        "  client + HTTP + XML-RPC overhead beyond the database: p50 {:?} (target ≤ 100 µs beyond the server's own time)",
+        cp50.saturating_sub(op50)
+    );
 
     let window = Duration::from_secs(4);
     let started = Instant::now();
@@ -65,7 +99,9 @@ async fn main() {
         tasks.push(tokio::spawn(async move {
             let mut n = 0u64;
             while started.elapsed() < window {
-                c.execute_kw("res.partner", "search_count", json!([[]]), json!({})).await.unwrap();
+                c.execute_kw("res.partner", "search_count", json!([[]]), json!({}))
+                    .await
+                    .unwrap();
                 n += 1;
             }
             n
@@ -75,5 +111,8 @@ async fn main() {
     for t in tasks {
         total += t.await.unwrap();
     }
-    println!("16 concurrent callers, one pooled client: {:.0} calls/s", total as f64 / started.elapsed().as_secs_f64());
+    println!(
+        "16 concurrent callers, one pooled client: {:.0} calls/s",
+        total as f64 / started.elapsed().as_secs_f64()
+    );
 }

@@ -9,13 +9,27 @@ use serde_json::json;
 
 fn client() -> Option<OdooClient> {
     let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let (Some(url), Some(db), Some(login), Some(password)) =
-        (var("ODOO_TEST_URL"), var("ODOO_TEST_DB"), var("ODOO_TEST_LOGIN"), var("ODOO_TEST_PASSWORD"))
-    else {
-        eprintln!("SKIPPED: real-Odoo test; set ODOO_TEST_URL, ODOO_TEST_DB, ODOO_TEST_LOGIN and ODOO_TEST_PASSWORD to run it");
+    let (Some(url), Some(db), Some(login), Some(password)) = (
+        var("ODOO_TEST_URL"),
+        var("ODOO_TEST_DB"),
+        var("ODOO_TEST_LOGIN"),
+        var("ODOO_TEST_PASSWORD"),
+    ) else {
+        eprintln!(
+            "SKIPPED: real-Odoo test; set ODOO_TEST_URL, ODOO_TEST_DB, ODOO_TEST_LOGIN and ODOO_TEST_PASSWORD to run it"
+        );
         return None;
     };
-    Some(OdooClient::new(InstanceConfig::new("real", url, db, login, Secret::new(password))).expect("valid settings"))
+    Some(
+        OdooClient::new(InstanceConfig::new(
+            "real",
+            url,
+            db,
+            login,
+            Secret::new(password),
+        ))
+        .expect("valid settings"),
+    )
 }
 
 #[tokio::test]
@@ -26,33 +40,74 @@ async fn version_and_field_names() {
     let fields = odoo.field_names("res.partner").await.unwrap();
     assert!(fields.iter().any(|f| f == "email"));
     // Odoo 19 removed `mobile`; earlier versions have it.
-    assert_eq!(fields.iter().any(|f| f == "mobile"), v.major < 19, "mobile vs version {}", v.text);
+    assert_eq!(
+        fields.iter().any(|f| f == "mobile"),
+        v.major < 19,
+        "mobile vs version {}",
+        v.text
+    );
 }
 
 #[tokio::test]
 async fn search_read_keeps_odoo_values() {
     let Some(odoo) = client() else { return };
     let rows = odoo
-        .execute_kw("res.partner", "search_read", json!([[]]), json!({"fields": ["name", "parent_id"], "limit": 5}))
+        .execute_kw(
+            "res.partner",
+            "search_read",
+            json!([[]]),
+            json!({"fields": ["name", "parent_id"], "limit": 5}),
+        )
         .await
         .unwrap();
     for row in rows.as_array().unwrap() {
         assert!(row["id"].is_i64());
         // many2one is [id, name] or false, never null.
-        assert!(row["parent_id"].is_array() || row["parent_id"] == json!(false), "{row}");
+        assert!(
+            row["parent_id"].is_array() || row["parent_id"] == json!(false),
+            "{row}"
+        );
     }
 }
 
 #[tokio::test]
 async fn faults_are_typed() {
     let Some(odoo) = client() else { return };
-    let missing = odoo.execute_kw("res.partner", "read", json!([[999_999_999]]), json!({"fields": ["name"]})).await;
-    assert!(matches!(missing, Ok(ref v) if v == &json!([])) || matches!(missing, Err(Error::NotFound { .. })), "{missing:?}");
-    let unknown = odoo.execute_kw("no.such.model", "search", json!([[]]), json!({})).await.unwrap_err();
-    assert!(matches!(unknown, Error::NotFound { .. } | Error::Validation { .. }), "{unknown:?}");
-    let field = odoo.execute_kw("res.partner", "search_read", json!([[]]), json!({"fields": ["no_such_field"]})).await.unwrap_err();
+    let missing = odoo
+        .execute_kw(
+            "res.partner",
+            "read",
+            json!([[999_999_999]]),
+            json!({"fields": ["name"]}),
+        )
+        .await;
+    assert!(
+        matches!(missing, Ok(ref v) if v == &json!([]))
+            || matches!(missing, Err(Error::NotFound { .. })),
+        "{missing:?}"
+    );
+    let unknown = odoo
+        .execute_kw("no.such.model", "search", json!([[]]), json!({}))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(unknown, Error::NotFound { .. } | Error::Validation { .. }),
+        "{unknown:?}"
+    );
+    let field = odoo
+        .execute_kw(
+            "res.partner",
+            "search_read",
+            json!([[]]),
+            json!({"fields": ["no_such_field"]}),
+        )
+        .await
+        .unwrap_err();
     assert!(matches!(field, Error::Internal { .. }), "{field:?}");
-    assert!(!field.to_string().contains("Traceback"), "no traceback in messages: {field}");
+    assert!(
+        !field.to_string().contains("Traceback"),
+        "no traceback in messages: {field}"
+    );
 }
 
 #[tokio::test]
@@ -60,7 +115,17 @@ async fn wrong_credentials_are_an_auth_error() {
     let Some(_) = client() else { return };
     let url = std::env::var("ODOO_TEST_URL").unwrap();
     let db = std::env::var("ODOO_TEST_DB").unwrap();
-    let bad = OdooClient::new(InstanceConfig::new("bad", url, db, "nobody@example.invalid", Secret::new("wrong"))).unwrap();
-    let err = bad.execute_kw("res.partner", "search_count", json!([[]]), json!({})).await.unwrap_err();
+    let bad = OdooClient::new(InstanceConfig::new(
+        "bad",
+        url,
+        db,
+        "nobody@example.invalid",
+        Secret::new("wrong"),
+    ))
+    .unwrap();
+    let err = bad
+        .execute_kw("res.partner", "search_count", json!([[]]), json!({}))
+        .await
+        .unwrap_err();
     assert!(matches!(err, Error::Auth { .. }), "{err:?}");
 }

@@ -33,7 +33,11 @@ impl AuditLog {
     /// # Errors
     /// If the spool folders cannot be created.
     pub fn new(dir: PathBuf, redact: Vec<String>) -> std::io::Result<AuditLog> {
-        Ok(AuditLog { spool: Spool::open(dir)?, redact, wake: Arc::new(Notify::new()) })
+        Ok(AuditLog {
+            spool: Spool::open(dir)?,
+            redact,
+            wake: Arc::new(Notify::new()),
+        })
     }
 
     /// The spool, for the uploader and tests.

@@ -28,6 +28,9 @@ mod tests {
     fn masks_named_fields_at_any_depth() {
         let mut v = json!({"email": "a@b.c", "input": {"Phone": "+52", "lines": [{"email": "x"}]}, "name": "Ana"});
         super::redact(&mut v, &["email".into(), "phone".into()]);
-        assert_eq!(v, json!({"email": "***", "input": {"Phone": "***", "lines": [{"email": "***"}]}, "name": "Ana"}));
+        assert_eq!(
+            v,
+            json!({"email": "***", "input": {"Phone": "***", "lines": [{"email": "***"}]}, "name": "Ana"})
+        );
     }
 }

@@ -69,7 +69,9 @@ impl Spool {
 }
 
 fn collect(base: &Path, dir: &Path, out: &mut Vec<Pending>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -77,7 +79,11 @@ fn collect(base: &Path, dir: &Path, out: &mut Vec<Pending>) {
         } else if path.extension().is_some_and(|e| e == "json")
             && let Ok(rel) = path.strip_prefix(base)
         {
-            let key = rel.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/");
+            let key = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
             out.push(Pending { path, key });
         }
     }
@@ -92,11 +98,16 @@ mod tests {
     fn documents_move_from_pending_to_uploaded() {
         let dir = tempfile::tempdir().unwrap();
         let spool = Spool::open(dir.path().to_path_buf()).unwrap();
-        let key = spool.write("quotation_quot_1.json", &json!({"a": 1})).unwrap();
+        let key = spool
+            .write("quotation_quot_1.json", &json!({"a": 1}))
+            .unwrap();
         let pending = spool.pending();
         assert_eq!(pending.len(), 1);
         assert_eq!(pending[0].key, key);
-        assert!(key.ends_with("/quotation_quot_1.json") && key.len() == "YYYY/MM/quotation_quot_1.json".len());
+        assert!(
+            key.ends_with("/quotation_quot_1.json")
+                && key.len() == "YYYY/MM/quotation_quot_1.json".len()
+        );
         spool.mark_uploaded(&pending[0]).unwrap();
         assert!(spool.pending().is_empty());
         assert!(dir.path().join("uploaded").join(&key).exists());

@@ -42,7 +42,10 @@ impl std::fmt::Debug for S3Target {
             .field("endpoint", &self.endpoint)
             .field("region", &self.region)
             .field("path_style", &self.path_style)
-            .field("credentials", &self.credentials.as_ref().map(|(id, _)| (id, "***")))
+            .field(
+                "credentials",
+                &self.credentials.as_ref().map(|(id, _)| (id, "***")),
+            )
             .finish()
     }
 }
@@ -62,12 +65,19 @@ async fn client(target: &S3Target) -> aws_sdk_s3::Client {
         loader = loader.credentials_provider(creds);
     }
     let shared = loader.load().await;
-    let config = aws_sdk_s3::config::Builder::from(&shared).force_path_style(target.path_style).build();
+    let config = aws_sdk_s3::config::Builder::from(&shared)
+        .force_path_style(target.path_style)
+        .build();
     aws_sdk_s3::Client::from_conf(config)
 }
 
 /// Starts the uploader; it stops at `shutdown`.
-pub fn spawn_uploader(spool: Spool, target: S3Target, wake: Arc<Notify>, shutdown: CancellationToken) {
+pub fn spawn_uploader(
+    spool: Spool,
+    target: S3Target,
+    wake: Arc<Notify>,
+    shutdown: CancellationToken,
+) {
     // Owned by `shutdown`; pending documents survive it on disk.
     tokio::spawn(async move {
         let s3 = client(&target).await;

@@ -240,7 +240,8 @@ const DEFAULT_REDACT: [&str; 5] = ["email", "email_from", "phone", "user_phone",
 
 fn audit(raw: super::raw::RawAudit, base: &Path, env: &dyn Env, p: &mut Problems<'_>) -> AuditSpec {
     let mut get = |key: &'static str, v: Option<String>| {
-        v.and_then(|v| expand(&v, env).map_err(|e| p.add(&["audit", key], e)).ok()).filter(|v| !v.is_empty())
+        v.and_then(|v| expand(&v, env).map_err(|e| p.add(&["audit", key], e)).ok())
+            .filter(|v| !v.is_empty())
     };
     let bucket = get("s3_bucket", raw.s3_bucket);
     let endpoint = get("s3_endpoint", raw.s3_endpoint);
@@ -252,18 +253,26 @@ fn audit(raw: super::raw::RawAudit, base: &Path, env: &dyn Env, p: &mut Problems
         (Some(id), Some(secret)) => Some((id, secret)),
         (None, None) => None,
         _ => {
-            p.add(&["audit", "s3_secret_access_key"], "set both s3_access_key_id and s3_secret_access_key, or neither");
+            p.add(
+                &["audit", "s3_secret_access_key"],
+                "set both s3_access_key_id and s3_secret_access_key, or neither",
+            );
             None
         }
     };
     if let Some(e) = &endpoint
         && !(e.starts_with("http://") || e.starts_with("https://"))
     {
-        p.add(&["audit", "s3_endpoint"], format!("{e:?} is not an http(s) URL"));
+        p.add(
+            &["audit", "s3_endpoint"],
+            format!("{e:?} is not an http(s) URL"),
+        );
     }
     AuditSpec {
         spool_dir: base.join(raw.spool_dir.as_deref().unwrap_or("var/audit")),
-        redact: raw.redact.unwrap_or_else(|| DEFAULT_REDACT.map(String::from).to_vec()),
+        redact: raw
+            .redact
+            .unwrap_or_else(|| DEFAULT_REDACT.map(String::from).to_vec()),
         s3: bucket.map(|bucket| crate::audit::S3Target {
             bucket,
             prefix,

@@ -39,7 +39,12 @@ pub fn spawn_workers(
             let Ok(permit) = permits.clone().acquire_owned().await else {
                 break;
             };
-            let (jobs, registry, engine, audit) = (jobs.clone(), registry.clone(), engine.clone(), audit.clone());
+            let (jobs, registry, engine, audit) = (
+                jobs.clone(),
+                registry.clone(),
+                engine.clone(),
+                audit.clone(),
+            );
             t.spawn(async move {
                 run(&jobs, &registry, &engine, &audit, &id).await;
                 drop(permit);
@@ -117,7 +122,10 @@ async fn run(jobs: &Jobs, registry: &Registry, engine: &Engine, audit: &AuditLog
 
 /// The audit document of a finished job.
 fn audit_document(job: &super::Job) -> serde_json::Value {
-    let duration = job.completed_at.zip(job.started_at).map(|(end, start)| (end - start).num_milliseconds());
+    let duration = job
+        .completed_at
+        .zip(job.started_at)
+        .map(|(end, start)| (end - start).num_milliseconds());
     serde_json::json!({
         "tracking_id": job.tracking_id,
         "kind": job.kind,

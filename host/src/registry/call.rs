@@ -70,7 +70,8 @@ impl Registry {
             Err(CallError::Tool(_)) => "tool_error",
             Err(_) => "plugin_failure",
         };
-        self.metrics.call(tool, outcome, started.elapsed().as_secs_f64());
+        self.metrics
+            .call(tool, outcome, started.elapsed().as_secs_f64());
         result
     }
 }

@@ -5,8 +5,8 @@
 
 mod support;
 
-mod avatar;
 mod audit;
+mod avatar;
 mod config;
 mod limits;
 mod mcp;

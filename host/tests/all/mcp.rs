@@ -241,12 +241,21 @@ async fn foreign_hosts_and_origins_are_refused() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_configured_token_is_required_on_mcp_and_api_but_not_on_probes() {
-    let host = TestHost::start_full(OFFLINE_INSTANCE, &[("hello-plugin", "hello")], false, Some("s3cret-token")).await;
+    let host = TestHost::start_full(
+        OFFLINE_INSTANCE,
+        &[("hello-plugin", "hello")],
+        false,
+        Some("s3cret-token"),
+    )
+    .await;
     let http = reqwest::Client::new();
     let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
         "protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "1"}}});
     let post = |token: Option<&str>| {
-        let mut r = http.post(host.url("/mcp")).header("accept", "application/json, text/event-stream").json(&init);
+        let mut r = http
+            .post(host.url("/mcp"))
+            .header("accept", "application/json, text/event-stream")
+            .json(&init);
         if let Some(t) = token {
             r = r.bearer_auth(t);
         }
@@ -255,7 +264,24 @@ async fn a_configured_token_is_required_on_mcp_and_api_but_not_on_probes() {
     assert_eq!(post(None).await.unwrap().status(), 401);
     assert_eq!(post(Some("wrong")).await.unwrap().status(), 401);
     assert_eq!(post(Some("s3cret-token")).await.unwrap().status(), 200);
-    assert_eq!(http.get(host.url("/mcp/sse")).send().await.unwrap().status(), 401);
-    assert_eq!(http.get(host.url("/api/plugins")).send().await.unwrap().status(), 401);
-    assert_eq!(http.get(host.url("/health")).send().await.unwrap().status(), 200);
+    assert_eq!(
+        http.get(host.url("/mcp/sse"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        http.get(host.url("/api/plugins"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    assert_eq!(
+        http.get(host.url("/health")).send().await.unwrap().status(),
+        200
+    );
 }

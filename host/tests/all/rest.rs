@@ -10,7 +10,8 @@ use crate::support::{TestHost, artifact, assert_contains, wait_until};
 
 /// The repository's plugins.toml without its `[host]` table (the harness adds one).
 pub(crate) fn product_config() -> String {
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins.toml")).unwrap();
+    let text =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins.toml")).unwrap();
     let mut out = String::new();
     let mut in_host = false;
     for line in text.lines() {
@@ -46,7 +47,12 @@ fn quotation(email: &str) -> Value {
 async fn wait_for_job(host: &TestHost, id: &str) -> Value {
     let mut last = Value::Null;
     wait_until("job finished", async || {
-        last = reqwest::get(host.url(&format!("/api/quotation/status/{id}"))).await.unwrap().json().await.unwrap();
+        last = reqwest::get(host.url(&format!("/api/quotation/status/{id}")))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         matches!(last["status"].as_str(), Some("completed" | "failed"))
     })
     .await;
@@ -58,7 +64,10 @@ async fn a_quotation_is_queued_tracked_and_created_once_per_idempotency_key() {
     let host = TestHost::start(&product_config(), &PRODUCT_PLUGINS).await;
     let http = reqwest::Client::new();
     let post = |key: &'static str| {
-        http.post(host.url("/api/quotation/async")).header("idempotency-key", key).json(&quotation("Ana@Reforma.mx")).send()
+        http.post(host.url("/api/quotation/async"))
+            .header("idempotency-key", key)
+            .json(&quotation("Ana@Reforma.mx"))
+            .send()
     };
     let first = post("k-1").await.unwrap();
     assert_eq!(first.status(), 202);
@@ -66,16 +75,28 @@ async fn a_quotation_is_queued_tracked_and_created_once_per_idempotency_key() {
     let body: Value = first.json().await.unwrap();
     let id = body["tracking_id"].as_str().unwrap().to_owned();
     assert!(id.starts_with("quot_") && id.len() == 17, "{id}");
-    assert_eq!((body["status"].as_str(), body["status_url"].as_str()), (Some("queued"), Some(location.as_str())));
+    assert_eq!(
+        (body["status"].as_str(), body["status_url"].as_str()),
+        (Some("queued"), Some(location.as_str()))
+    );
 
     let again: Value = post("k-1").await.unwrap().json().await.unwrap();
-    assert_eq!(again["tracking_id"], json!(id), "a retried request returns the first tracking id");
+    assert_eq!(
+        again["tracking_id"],
+        json!(id),
+        "a retried request returns the first tracking id"
+    );
 
     let done = wait_for_job(&host, &id).await;
     assert_eq!(done["status"], "completed", "{done}");
     assert!(done["result"].is_object(), "{done}");
     // Exactly one quotation: one hand-off message, one job.
-    assert_eq!(host.state.outbox.messages().len(), 1, "{:?}", host.state.outbox.messages());
+    assert_eq!(
+        host.state.outbox.messages().len(),
+        1,
+        "{:?}",
+        host.state.outbox.messages()
+    );
     let other: Value = post("k-2").await.unwrap().json().await.unwrap();
     assert_ne!(other["tracking_id"], json!(id));
 }
@@ -92,13 +113,40 @@ async fn invalid_requests_name_every_field_and_unknown_ids_are_404() {
         .unwrap();
     assert_eq!(r.status(), 422);
     let body: Value = r.json().await.unwrap();
-    let locs: Vec<String> = body["detail"].as_array().unwrap().iter().map(|d| d["loc"].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect::<Vec<_>>().join(".")).collect();
-    for want in ["body.partner_name", "body.email", "body.contact_name", "body.phone", "body.lead_name", "body.products.0.product_id"] {
+    let locs: Vec<String> = body["detail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            d["loc"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| p.as_str().unwrap())
+                .collect::<Vec<_>>()
+                .join(".")
+        })
+        .collect();
+    for want in [
+        "body.partner_name",
+        "body.email",
+        "body.contact_name",
+        "body.phone",
+        "body.lead_name",
+        "body.products.0.product_id",
+    ] {
         assert!(locs.contains(&want.to_owned()), "{want} not in {locs:?}");
     }
-    let r = http.post(host.url("/api/quotation/async")).body("{not json").send().await.unwrap();
+    let r = http
+        .post(host.url("/api/quotation/async"))
+        .body("{not json")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
-    let r = reqwest::get(host.url("/api/quotation/status/quot_000000000000")).await.unwrap();
+    let r = reqwest::get(host.url("/api/quotation/status/quot_000000000000"))
+        .await
+        .unwrap();
     assert_eq!(r.status(), 404);
 }
 
@@ -119,7 +167,12 @@ async fn a_handoff_notifies_the_leads_salesperson() {
     let sent = host.state.outbox.messages();
     assert_eq!(sent.len(), 1);
     assert_eq!(body["message_sid"], json!(sent[0].id));
-    let r = http.post(host.url("/api/elevenlabs/handoff")).json(&json!({"user_phone": "x"})).send().await.unwrap();
+    let r = http
+        .post(host.url("/api/elevenlabs/handoff"))
+        .json(&json!({"user_phone": "x"}))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(r.status(), 422);
 }
 
@@ -127,12 +180,30 @@ async fn a_handoff_notifies_the_leads_salesperson() {
 async fn metrics_openapi_and_docs_are_served() {
     let host = TestHost::start(&product_config(), &PRODUCT_PLUGINS).await;
     host.call("list_projects", json!({})).await.unwrap();
-    let metrics = reqwest::get(host.url("/metrics")).await.unwrap().text().await.unwrap();
-    assert_contains(&metrics, "daniel_tool_calls_total{tool=\"list_projects\",outcome=\"ok\"} 1");
+    let metrics = reqwest::get(host.url("/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_contains(
+        &metrics,
+        "daniel_tool_calls_total{tool=\"list_projects\",outcome=\"ok\"} 1",
+    );
     assert_contains(&metrics, "daniel_tool_call_seconds_bucket");
-    let doc: Value = reqwest::get(host.url("/openapi.json")).await.unwrap().json().await.unwrap();
+    let doc: Value = reqwest::get(host.url("/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert!(doc["paths"]["/api/quotation/async"]["post"].is_object());
-    let page = reqwest::get(host.url("/docs")).await.unwrap().text().await.unwrap();
+    let page = reqwest::get(host.url("/docs"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
     assert_contains(&page, "/openapi.json");
 }
 
@@ -150,7 +221,11 @@ async fn hanging_odoo() -> (u16, tokio::task::JoinHandle<()>) {
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 struct Child(std::process::Child);
@@ -183,31 +258,74 @@ async fn a_job_running_when_the_host_is_killed_is_failed_with_a_reason_at_restar
         .replace("[odoo.instances.development]\nsandbox = true", &format!(
             "[odoo.instances.development]\nurl = \"http://127.0.0.1:{odoo_port}\"\ndb = \"d\"\nlogin = \"l\"\nkey = \"k\"\ntimeout_secs = 120"
         ));
-    let declared_only_crm: String = config.split("\n[plugins.").enumerate()
+    let declared_only_crm: String = config
+        .split("\n[plugins.")
+        .enumerate()
         .filter(|(i, part)| *i == 0 || part.starts_with("crm"))
-        .map(|(i, part)| if i == 0 { part.to_owned() } else { format!("\n[plugins.{part}") })
+        .map(|(i, part)| {
+            if i == 0 {
+                part.to_owned()
+            } else {
+                format!("\n[plugins.{part}")
+            }
+        })
         .collect();
-    std::fs::write(dir.path().join("plugins.toml"), format!("[host]\nplugin_dir = \"plugins\"\ncache_dir = \"cache\"\n{declared_only_crm}")).unwrap();
+    std::fs::write(
+        dir.path().join("plugins.toml"),
+        format!("[host]\nplugin_dir = \"plugins\"\ncache_dir = \"cache\"\n{declared_only_crm}"),
+    )
+    .unwrap();
     let http = reqwest::Client::new();
     let port = free_port();
     let host = start_host(dir.path(), port);
     let base = format!("http://127.0.0.1:{port}");
-    wait_until("host up", async || http.get(format!("{base}/health")).send().await.is_ok()).await;
-    let accepted: Value = http.post(format!("{base}/api/quotation/async")).json(&quotation("kill@nine.mx")).send().await.unwrap().json().await.unwrap();
+    wait_until("host up", async || {
+        http.get(format!("{base}/health")).send().await.is_ok()
+    })
+    .await;
+    let accepted: Value = http
+        .post(format!("{base}/api/quotation/async"))
+        .json(&quotation("kill@nine.mx"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     let id = accepted["tracking_id"].as_str().unwrap().to_owned();
     let status_url = format!("{base}/api/quotation/status/{id}");
     wait_until("job processing", async || {
-        let s: Value = http.get(&status_url).send().await.unwrap().json().await.unwrap();
+        let s: Value = http
+            .get(&status_url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
         s["status"] == "processing"
     })
     .await;
     // kill -9: no shutdown hooks run.
     drop(host);
     let host = start_host(dir.path(), port);
-    wait_until("host back", async || http.get(format!("{base}/health")).send().await.is_ok()).await;
-    let s: Value = http.get(&status_url).send().await.unwrap().json().await.unwrap();
+    wait_until("host back", async || {
+        http.get(format!("{base}/health")).send().await.is_ok()
+    })
+    .await;
+    let s: Value = http
+        .get(&status_url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(s["status"], "failed", "{s}");
-    assert_contains(s["error"].as_str().unwrap(), "host stopped while this job was running");
+    assert_contains(
+        s["error"].as_str().unwrap(),
+        "host stopped while this job was running",
+    );
     drop(host);
     let _ = Duration::ZERO;
 }

@@ -58,7 +58,12 @@ impl TestHost {
     }
 
     /// A host that requires `api_token` as bearer on `/mcp*` and `/api/*`.
-    pub async fn start_full(config: &str, plugins: &[(&str, &str)], watch: bool, api_token: Option<&str>) -> TestHost {
+    pub async fn start_full(
+        config: &str,
+        plugins: &[(&str, &str)],
+        watch: bool,
+        api_token: Option<&str>,
+    ) -> TestHost {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(dir.path().join("plugins")).unwrap();
         std::fs::write(dir.path().join("plugins.toml"), with_host_section(config)).unwrap();

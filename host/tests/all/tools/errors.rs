@@ -22,6 +22,10 @@ async fn odoo_down_is_an_upstream_error_for_tools_and_jobs() {
     for name in ["production", "development"] {
         instances.insert(name.into(), toml::Value::Table(down.clone()));
     }
+    config["plugins"]["crm"]["settings"]["messages"]
+        .as_table_mut()
+        .unwrap()
+        .insert("error_recipient".into(), "+525500009999".into());
     let t = Tools::start_with(config).await;
     assert_contains(&t.err("list_projects", json!({})).await, "upstream error");
     assert_contains(
@@ -32,6 +36,18 @@ async fn odoo_down_is_an_upstream_error_for_tools_and_jobs() {
     let failed = t.quotation(quotation_args("caido@hotel.mx")).await;
     assert_eq!(failed["status"], "failed");
     assert_contains(failed["error"].as_str().unwrap(), "upstream error");
+    // The failure is reported to the configured recipient.
+    let outbox = t.host.state.outbox.messages();
+    assert_eq!(outbox.len(), 1);
+    assert_eq!(outbox[0].to, "+525500009999");
+    assert!(
+        outbox[0]
+            .body
+            .starts_with("Error en cotización Servibot - Hotel Sol Caribe"),
+        "{}",
+        outbox[0].body
+    );
+    assert_contains(&outbox[0].body, "caido@hotel.mx");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
