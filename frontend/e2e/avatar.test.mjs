@@ -104,10 +104,15 @@ test('a session in headless Chromium: voice in, spoken answer, quotation created
     assert.match(text, /¡Listo, Ana Ruiz! Tu cotización quedó registrada \(S\d+\)/);
     const played = await page.evaluate(() => window.avatarDebug.played);
     assert.ok(played > 0, 'no agent audio was played');
+    const states = new Set(await page.evaluate(() => window.avatarDebug.states));
+    for (const s of ['connecting', 'listening', 'thinking', 'speaking']) assert.ok(states.has(s), `never ${s}: ${[...states]}`);
     await page.screenshot({ path: join(out, 'avatar.png') });
     await page.click('#stop');
     await page.waitForFunction(() => document.querySelector('#state').dataset.state === 'idle');
     assert.equal(await page.locator('#start').isEnabled(), true);
+    // Stop releases the microphone.
+    const micLive = await page.evaluate(() => window.avatarDebug.mic.getTracks().some((t) => t.readyState === 'live'));
+    assert.equal(micLive, false, 'the microphone is still open after stop');
   } finally {
     await browser.close();
     host.stop();

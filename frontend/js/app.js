@@ -19,14 +19,15 @@ const LABELS = {
 };
 const TOOL_LABELS = { started: 'en curso', ok: 'listo', error: 'falló', timeout: 'sin respuesta' };
 
-/** What tests (frontend/e2e) read: message counts and chunks played. */
-const debug = { messages: {}, played: 0 };
+/** What tests (frontend/e2e) read: message counts, chunks played, the mic stream. */
+const debug = { messages: {}, played: 0, mic: null, states: [] };
 window.avatarDebug = debug;
 
 let session = null;
 let idleFace = new Face(ui.face, () => 0);
 
 function setState(state) {
+  if (debug.states[debug.states.length - 1] !== state) debug.states.push(state);
   ui.state.dataset.state = state;
   ui.state.textContent = LABELS[state];
 }
@@ -91,6 +92,7 @@ async function onSession(s, msg) {
   if (ui.useMic.checked) {
     try {
       s.mic = await startMic((data) => s.socket.send({ type: 'audio', data }));
+      debug.mic = s.mic.stream;
       if (session !== s) await s.mic.stop();
     } catch (e) {
       showError(`Micrófono no disponible (${e.message}); puedes escribir.`);

@@ -33,6 +33,7 @@ export async function startMic(onChunk) {
   source.connect(node);
   // Not connected to the speakers: the worklet runs as long as it has an input.
   return {
+    stream,
     async stop() {
       node.port.onmessage = null;
       source.disconnect();

@@ -174,3 +174,88 @@ async fn drive(
         Err(_) => tracing::warn!("avatar stop timed out"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+
+    type Log = Arc<Mutex<Vec<String>>>;
+
+    struct Fake(Log);
+
+    impl Fake {
+        fn log(&self, s: String) {
+            self.0.lock().unwrap().push(s);
+        }
+    }
+
+    impl AvatarSession for Fake {
+        fn details(&self) -> AvatarDetails {
+            AvatarDetails {
+                provider: "fake".into(),
+                livekit_url: None,
+                token: None,
+            }
+        }
+        fn keep_alive_interval(&self) -> Duration {
+            Duration::from_millis(50)
+        }
+        fn handle(&mut self, command: Command) -> BoxFuture<'_, Result<(), Error>> {
+            let name = match command {
+                Command::Audio { .. } => "audio",
+                Command::Text { .. } => "text",
+                Command::Flush => "flush",
+                Command::Interrupt => "interrupt",
+            };
+            self.log(name.into());
+            Box::pin(async { Ok(()) })
+        }
+        fn keep_alive(&mut self) -> BoxFuture<'_, Result<(), Error>> {
+            self.log("keep_alive".into());
+            Box::pin(async { Ok(()) })
+        }
+        fn stop(self: Box<Self>) -> BoxFuture<'static, Result<(), Error>> {
+            self.log("stop".into());
+            Box::pin(async { Ok(()) })
+        }
+    }
+
+    struct FakeProvider(Log);
+
+    impl AvatarProvider for FakeProvider {
+        fn name(&self) -> &'static str {
+            "fake"
+        }
+        fn open(&self) -> BoxFuture<'_, Result<Box<dyn AvatarSession>, Error>> {
+            let log = self.0.clone();
+            Box::pin(async move { Ok(Box::new(Fake(log)) as Box<dyn AvatarSession>) })
+        }
+    }
+
+    #[tokio::test]
+    async fn the_driver_flushes_keeps_alive_and_always_stops() {
+        let log = Log::default();
+        let provider: Arc<dyn AvatarProvider> = Arc::new(FakeProvider(log.clone()));
+        let tracker = TaskTracker::new();
+        let link = AvatarLink::open(&provider, &tracker).await.unwrap();
+        link.send(Command::Audio {
+            event_id: 1,
+            samples: vec![0; 160],
+            rate: 16_000,
+        });
+        tokio::time::sleep(IDLE_FLUSH + Duration::from_millis(200)).await;
+        drop(link);
+        tracker.close();
+        tracker.wait().await;
+        let log = log.lock().unwrap().clone();
+        assert_eq!(log[0], "audio");
+        assert_eq!(log.iter().filter(|l| *l == "flush").count(), 1, "{log:?}");
+        assert!(
+            log.iter().filter(|l| *l == "keep_alive").count() >= 2,
+            "{log:?}"
+        );
+        assert_eq!(log.last().map(String::as_str), Some("stop"));
+    }
+}
