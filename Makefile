@@ -9,11 +9,20 @@ PRODUCT_PLUGINS := crm:crm sales:sales projects:projects tasks:tasks users:users
 # Crates that are not plugins (they never build for wasm).
 HOST_CRATES := --exclude daniel --exclude daniel-odoo --exclude daniel-odoo-sandbox
 
-.PHONY: run plugins test lint bench conformance api-fuzz wasm-target tools
+.PHONY: run deps plugins test lint bench conformance api-fuzz wasm-target tools
 
 ## Build everything and start the host on its embedded defaults (sandbox Odoo).
-run: plugins
+run: plugins deps
 	$(CARGO) run -p daniel -- serve
+
+## The offline agent's voice (espeak-ng) and the page's pinned livekit-client.
+## Both are optional at run time: without espeak-ng the offline agent answers with a
+## tone, and livekit-client is only used with a real avatar provider.
+deps:
+	@command -v espeak-ng >/dev/null || (apt-get update -qq && apt-get install -y -qq espeak-ng) \
+		|| echo "note: espeak-ng not installed; the offline agent will speak with a tone"
+	@[ -f frontend/vendor/livekit-client/livekit-client.esm.mjs ] || (cd frontend && npm ci --silent && npm run -s vendor) \
+		|| echo "note: livekit-client not installed; needed only with a real avatar provider"
 
 ## Run every test: unit, integration (fixture plugins over MCP), plugin SDK.
 test: plugins tools

@@ -5,19 +5,24 @@
 //! A minimal ConvAI-shaped vendor on loopback streams audio frames whose first 8
 //! bytes of PCM carry the send time; the relay forwards them untouched (no avatar), and
 //! the browser side is a channel, so the figure is one loopback hop plus the relay's
-//! receive → parse → gate → send. Run: `cargo bench -p daniel --bench avatar`.
+//! receive → parse → gate → send. Then a soak: `AVATAR_SOAK_SESSIONS` (500) offline
+//! sessions against the ConvAI stand-in for `AVATAR_SOAK_SECS` (30), each asking a
+//! question every few seconds, printing resident memory as it goes.
+//! Run: `cargo bench -p daniel --bench avatar`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use base64::Engine as _;
 use daniel::avatar::convai::ConvaiEndpoint;
 use daniel::avatar::protocol::{ClientMessage, ServerMessage};
 use daniel::avatar::session::{Inbound, Relay};
 use daniel::avatar::tools::ToolRunner;
+use daniel::sandbox::convai;
 use futures::StreamExt;
 use futures::channel::mpsc;
 use futures::future::BoxFuture;
@@ -87,6 +92,11 @@ async fn vendor() -> String {
             "/ws",
             get(|up: WebSocketUpgrade| async move { up.on_upgrade(vendor_socket) }),
         );
+    // As every server should for streaming audio (without it Nagle and delayed ACKs
+    // hold some frames ~40 ms).
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     tokio::spawn(async move { axum::serve(listener, app).await });
     format!("http://{addr}")
 }
@@ -147,12 +157,100 @@ async fn measure(relay: &Arc<Relay>, sessions: usize) {
     );
 }
 
-#[tokio::main]
-async fn main() {
-    epoch();
-    let base = vendor().await;
+fn rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0);
+    kib / 1024.0
+}
+
+fn env_or(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// A customer who asks a question every 3 s until `stop`; counts agent replies.
+async fn customer(relay: Arc<Relay>, stop: CancellationToken) -> u64 {
+    let (tx, input) = mpsc::unbounded();
+    let (out, mut rx) = mpsc::unbounded::<ServerMessage>();
+    let start = ClientMessage::Start {
+        language: None,
+        user_name: None,
+        text_only: true,
+    };
+    tx.unbounded_send(Inbound::Message(start)).unwrap();
+    let run = tokio::spawn(async move { relay.run("soak", out, input, stop).await });
+    let ask = tx.clone();
+    let asking = tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(3)).await;
+            let q = ClientMessage::Text {
+                text: "¿Cuánto cuesta el KettyBot?".into(),
+            };
+            if ask.unbounded_send(Inbound::Message(q)).is_err() {
+                break;
+            }
+        }
+    });
+    let mut replies = 0;
+    while let Some(m) = rx.next().await {
+        replies += u64::from(matches!(m, ServerMessage::AgentResponse { .. }));
+    }
+    asking.abort();
+    let _ = run.await;
+    replies
+}
+
+async fn soak() {
+    let (sessions, secs) = (
+        env_or("AVATAR_SOAK_SESSIONS", 500),
+        env_or("AVATAR_SOAK_SECS", 30),
+    );
+    let stop = CancellationToken::new();
+    let agent = convai::AgentOptions {
+        product_tool: None,
+        voice: convai::VoiceKind::Hum,
+        ..Default::default()
+    };
+    let s = convai::start(agent, convai::Faults::default(), stop.clone())
+        .await
+        .unwrap();
     let relay = Arc::new(Relay {
-        convai: ConvaiEndpoint::new(&base, "bench", "key"),
+        convai: ConvaiEndpoint::new(&s.api_base, &s.agent_id, &s.api_key),
+        ..relay_with(&s.api_base)
+    });
+    let before = rss_mib();
+    let tasks: Vec<_> = (0..sessions)
+        .map(|_| tokio::spawn(customer(relay.clone(), stop.clone())))
+        .collect();
+    for t in 0..secs / 5 {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        let open = convai::Stats::get(&s.stats.open);
+        println!(
+            "soak t={:>3}s: {open} conversations open, RSS {:.1} MiB",
+            (t + 1) * 5,
+            rss_mib()
+        );
+    }
+    stop.cancel();
+    let mut replies = 0;
+    for t in tasks {
+        replies += t.await.unwrap_or(0);
+    }
+    println!(
+        "soak: {sessions} offline sessions for {secs} s: {replies} agent replies, RSS {before:.1} → {:.1} MiB",
+        rss_mib()
+    );
+}
+
+fn relay_with(base: &str) -> Relay {
+    Relay {
+        convai: ConvaiEndpoint::new(base, "bench", "key"),
         provider: None,
         provider_offline: false,
         tools: Arc::new(NoTools),
@@ -160,8 +258,16 @@ async fn main() {
         max_duration: Duration::from_secs(600),
         mode: "offline",
         tracker: TaskTracker::new(),
-    });
+    }
+}
+
+#[tokio::main]
+async fn main() {
+    epoch();
+    let base = vendor().await;
+    let relay = Arc::new(relay_with(&base));
     for sessions in [1, 50, 100] {
         measure(&relay, sessions).await;
     }
+    soak().await;
 }

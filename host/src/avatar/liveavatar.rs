@@ -161,7 +161,8 @@ async fn connect(
         reason,
     };
     let wait = async {
-        let (mut ws, _) = tokio_tungstenite::connect_async(ws_url.as_str())
+        // Nagle off: `agent.speak_end` and `agent.interrupt` are small and urgent.
+        let (mut ws, _) = tokio_tungstenite::connect_async_with_config(ws_url.as_str(), None, true)
             .await
             .map_err(|e| fail(e.to_string()))?;
         while let Some(msg) = ws.next().await {

@@ -18,6 +18,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
@@ -245,7 +246,7 @@ pub async fn start(shutdown: CancellationToken) -> std::io::Result<StandIn> {
     });
     // Lives as long as the host: stopped by the host's shutdown token.
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app)
+        if let Err(e) = axum::serve(listener.tap_io(super::convai::no_delay), app)
             .with_graceful_shutdown(shutdown.cancelled_owned())
             .await
         {

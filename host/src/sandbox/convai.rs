@@ -26,6 +26,7 @@ use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use serde_json::json;
 use tokio_util::sync::CancellationToken;
@@ -279,7 +280,7 @@ pub async fn start(
     let app = router(shared);
     // Lives as long as the host: stopped by the host's shutdown token.
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app)
+        if let Err(e) = axum::serve(listener.tap_io(no_delay), app)
             .with_graceful_shutdown(shutdown.cancelled_owned())
             .await
         {
@@ -288,4 +289,10 @@ pub async fn start(
     });
     tracing::info!(%addr, "convai stand-in started (offline sales agent)");
     Ok(stand_in)
+}
+
+/// Small frames go out at once: Nagle plus the peer's delayed ACK would hold some
+/// for ~40 ms, which streaming audio cannot afford.
+pub(crate) fn no_delay(tcp: &mut tokio::net::TcpStream) {
+    let _ = tcp.set_nodelay(true);
 }

@@ -13,6 +13,7 @@ use axum::extract::{Path, Query, State, WebSocketUpgrade};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use axum::serve::ListenerExt;
 use axum::{Json, Router};
 use futures::{SinkExt, StreamExt};
 use serde_json::{Value, json};
@@ -253,7 +254,7 @@ pub async fn start_server(shutdown: CancellationToken) -> std::io::Result<StandI
         .with_state(shared);
     // Lives as long as its owner's shutdown token.
     tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app)
+        if let Err(e) = axum::serve(listener.tap_io(crate::sandbox::convai::no_delay), app)
             .with_graceful_shutdown(shutdown.cancelled_owned())
             .await
         {
