@@ -327,6 +327,10 @@ pub async fn serve(
     let addr = listener.local_addr()?;
     let app = App::start(options, shutdown.clone()).await?;
     tracing::info!(%addr, "daniel listening: MCP at /mcp (SSE at /mcp/sse), REST at /api");
+    // Nagle's algorithm would hold small WebSocket and SSE frames for ~40 ms.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     axum::serve(listener, app.router)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await?;
