@@ -7,8 +7,8 @@ use axum::body::Bytes;
 use axum::extract::State;
 use serde_json::{Map, Value, json};
 
-use super::error::{ApiError, ErrorDetail, FieldError, ValidationError};
-use super::validate::{Body, phone_ok};
+use super::error::{ApiError, ErrorDetail, ValidationError};
+use super::validate::{Body, parse_object, phone_ok};
 use crate::app::AppState;
 
 const HANDOFF_TOOL: &str = "message_notification";
@@ -32,18 +32,7 @@ pub(super) struct HandoffRequest {
 }
 
 fn validate(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::Invalid(vec![FieldError::new(
-            "",
-            format!("body is not valid JSON: {e}"),
-        )])
-    })?;
-    let Value::Object(map) = value else {
-        return Err(ApiError::Invalid(vec![FieldError::new(
-            "",
-            "body must be a JSON object",
-        )]));
-    };
+    let map = parse_object(bytes)?;
     let mut b = Body::new(&map);
     let phone = b.text("user_phone", 40);
     if let Some(p) = &phone

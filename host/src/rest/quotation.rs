@@ -12,7 +12,7 @@ use axum::{Json, body::Bytes};
 use serde_json::{Map, Value};
 
 use super::error::{ApiError, ErrorDetail, FieldError, ValidationError};
-use super::validate::{Body, email_ok, phone_ok};
+use super::validate::{Body, email_ok, parse_object, phone_ok};
 use crate::app::AppState;
 
 /// The MCP tool the quotation request is handed to.
@@ -76,18 +76,7 @@ pub(super) struct QuotationAccepted {
 
 /// Parses and checks the body; every invalid field is reported.
 fn validate(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| {
-        ApiError::Invalid(vec![FieldError::new(
-            "",
-            format!("body is not valid JSON: {e}"),
-        )])
-    })?;
-    let Value::Object(map) = value else {
-        return Err(ApiError::Invalid(vec![FieldError::new(
-            "",
-            "body must be a JSON object",
-        )]));
-    };
+    let map = parse_object(bytes)?;
     let mut b = Body::new(&map);
     for f in ["partner_name", "contact_name", "lead_name"] {
         b.text(f, 200);

@@ -3,7 +3,25 @@
 
 use serde_json::{Map, Value};
 
-use super::error::FieldError;
+use super::error::{ApiError, FieldError};
+
+/// Parses a request body that must be a JSON object.
+///
+/// # Errors
+/// A 422 naming the body when it is not JSON or not an object.
+pub(super) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    match serde_json::from_slice(bytes) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::Invalid(vec![FieldError::new(
+            "",
+            "body must be a JSON object",
+        )])),
+        Err(e) => Err(ApiError::Invalid(vec![FieldError::new(
+            "",
+            format!("body is not valid JSON: {e}"),
+        )])),
+    }
+}
 
 /// Reads a JSON object body, field by field.
 pub(super) struct Body<'a> {
