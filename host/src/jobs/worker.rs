@@ -10,8 +10,9 @@ use tokio_util::task::TaskTracker;
 
 use super::{JobState, Jobs};
 use crate::audit::AuditLog;
-use crate::engine::{Engine, ToolError};
+use crate::engine::Engine;
 use crate::registry::Registry;
+use crate::registry::tool_error_text;
 
 /// Jobs run at once; each holds one plugin instance and usually waits on Odoo.
 pub const DEFAULT_WORKERS: usize = 8;
@@ -90,7 +91,7 @@ async fn run(jobs: &Jobs, registry: &Registry, engine: &Engine, audit: &AuditLog
                     .structured
                     .and_then(|s| serde_json::from_str(&s).ok())
                     .unwrap_or(serde_json::Value::Null)),
-                Ok(Err(e)) => Err(tool_error(&e)),
+                Ok(Err(e)) => Err(tool_error_text(&e)),
                 Err(e) => Err(format!("plugin failed: {e}")),
             }
         }
@@ -139,14 +140,4 @@ fn audit_document(job: &super::Job) -> serde_json::Value {
         "output": job.result,
         "error": job.error,
     })
-}
-
-fn tool_error(e: &ToolError) -> String {
-    match e {
-        ToolError::InvalidInput(m) => format!("invalid input: {m}"),
-        ToolError::NotFound(m) => format!("not found: {m}"),
-        ToolError::Denied(m) => format!("denied: {m}"),
-        ToolError::Upstream(m) => format!("upstream error: {m}"),
-        ToolError::Internal(m) => format!("internal error: {m}"),
-    }
 }

@@ -36,7 +36,8 @@ pub enum CallError {
     BadOutput { tool: String, message: String },
 }
 
-fn tool_error_text(e: &ToolError) -> String {
+/// A tool error as one line for agents, REST clients and job records.
+pub(crate) fn tool_error_text(e: &ToolError) -> String {
     match e {
         ToolError::InvalidInput(m) => format!("invalid input: {m}"),
         ToolError::NotFound(m) => format!("not found: {m}"),

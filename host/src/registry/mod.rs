@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use arc_swap::ArcSwap;
 use tokio::sync::broadcast;
 
+pub(crate) use call::tool_error_text;
 pub use call::{CallError, CallOutput};
 pub use load::Loader;
 pub use tool::{Hints, Tool};

@@ -2,8 +2,6 @@
 //! tracking ids, idempotency, field validation, hand-off, metrics, OpenAPI, and jobs
 //! that survive the host being killed.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 
 use crate::support::{TestHost, artifact, assert_contains, wait_until};
@@ -327,5 +325,4 @@ async fn a_job_running_when_the_host_is_killed_is_failed_with_a_reason_at_restar
         "host stopped while this job was running",
     );
     drop(host);
-    let _ = Duration::ZERO;
 }
