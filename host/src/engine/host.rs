@@ -117,6 +117,15 @@ impl HostState {
     }
 }
 
+impl HostState {
+    /// The pooled client of `instance` (cheap to clone, so the borrow of `self` ends).
+    fn client(&self, instance: &str) -> Result<daniel_odoo::OdooClient, odoo::OdooError> {
+        self.instances.client(instance).cloned().ok_or_else(|| {
+            odoo::OdooError::Upstream(format!("odoo instance {instance:?} is not available"))
+        })
+    }
+}
+
 impl WasiView for HostState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
         WasiCtxView {
@@ -179,11 +188,9 @@ impl odoo::Host for HostState {
             Ok(p) => p,
             Err(e) => return Ok(Err(e)),
         };
-        let instances = self.instances.clone();
-        let Some(client) = instances.client(&inst) else {
-            return Ok(Err(odoo::OdooError::Upstream(format!(
-                "odoo instance {inst:?} is not available"
-            ))));
+        let client = match self.client(&inst) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
         };
         let started = Instant::now();
         let result = client.execute_kw(&model, &method, args, kwargs).await;
@@ -198,11 +205,9 @@ impl odoo::Host for HostState {
             Ok(i) => i,
             Err(e) => return Ok(Err(e)),
         };
-        let instances = self.instances.clone();
-        let Some(client) = instances.client(&inst) else {
-            return Ok(Err(odoo::OdooError::Upstream(format!(
-                "odoo instance {inst:?} is not available"
-            ))));
+        let client = match self.client(&inst) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
         };
         let started = Instant::now();
         let v = client.version().await;
@@ -228,11 +233,9 @@ impl odoo::Host for HostState {
             Ok(i) => i,
             Err(e) => return Ok(Err(e)),
         };
-        let instances = self.instances.clone();
-        let Some(client) = instances.client(&inst) else {
-            return Ok(Err(odoo::OdooError::Upstream(format!(
-                "odoo instance {inst:?} is not available"
-            ))));
+        let client = match self.client(&inst) {
+            Ok(c) => c,
+            Err(e) => return Ok(Err(e)),
         };
         let started = Instant::now();
         let names = client.field_names(&model).await;
