@@ -24,8 +24,13 @@ deps:
 	@[ -f frontend/vendor/livekit-client/livekit-client.esm.mjs ] || (cd frontend && npm ci --silent && npm run -s vendor) \
 		|| echo "note: livekit-client not installed; needed only with a real avatar provider"
 
-## Run every test: unit, integration (fixture plugins over MCP), plugin SDK.
+## Run every test: unit, integration (fixture plugins over MCP), plugin SDK, and
+## the PostgreSQL job store against a local server (installed and started when
+## possible; its tests say they were skipped otherwise).
 test: plugins tools
+	@if [ -z "$$DANIEL_TEST_POSTGRES_URL" ]; then \
+		pg=$$(scripts/test-postgres.sh) && eval "$$pg" || echo "note: no PostgreSQL; its job-store tests will be skipped"; \
+	fi; \
 	DANIEL_PLUGIN_ARTIFACTS=$(CURDIR)/$(ARTIFACTS) $(CARGO) nextest run --workspace --no-fail-fast
 
 wasm-target:

@@ -13,10 +13,10 @@ use tokio_util::task::TaskTracker;
 
 use crate::audit::{AuditLog, spawn_uploader};
 use crate::config::MessagingSpec;
-use crate::config::{Config, ProcessEnv};
+use crate::config::{Config, JobStoreSpec, ProcessEnv};
 use crate::engine::{Engine, EngineConfig, Services};
 use crate::guard::{self, GuardConfig};
-use crate::jobs::{self, JobStore, Jobs, MemoryStore, SqliteStore, spawn_workers};
+use crate::jobs::{self, JobStore, Jobs, MemoryStore, PostgresStore, SqliteStore, spawn_workers};
 use crate::mcp::{self, McpServer};
 use crate::messaging::{Messenger, Outbox, Twilio};
 use crate::odoo::{Instances, SandboxEndpoint};
@@ -48,8 +48,6 @@ pub struct AppState {
     pub workers: TaskTracker,
     /// Audit documents (quotations, hand-offs).
     pub audit: Arc<AuditLog>,
-    /// Serialises REST requests that carry an `Idempotency-Key`.
-    pub idempotency: Arc<tokio::sync::Mutex<()>>,
     core: Arc<Core>,
 }
 
@@ -99,7 +97,11 @@ impl App {
         let instances = Instances::from_config(&config, sandbox.as_ref())?;
         let outbox = Arc::new(Outbox::default());
         let messenger = messenger(&config.messaging, outbox.clone(), shutdown.clone()).await?;
-        let (jobs, queue) = Jobs::new(job_store(&config)?);
+        let jobs = Jobs::new(
+            job_store(&config).await?,
+            config.jobs.max_queued,
+            config.jobs.lease,
+        );
         let services = Services {
             odoo: Arc::new(ArcSwap::from_pointee(instances)),
             messenger,
@@ -138,22 +140,20 @@ impl App {
                 shutdown.clone(),
             );
         }
-        jobs::recover(&jobs);
-        jobs::spawn_retention(
+        jobs::recover(&jobs).await;
+        jobs::spawn_maintenance(
             jobs.clone(),
             chrono::Duration::from_std(config.jobs.retention)?,
             shutdown.clone(),
         );
         let workers = spawn_workers(
             jobs.clone(),
-            queue,
             registry.clone(),
             engine.clone(),
             audit.clone(),
             config.jobs.workers,
             shutdown.clone(),
         );
-        let idempotency = Arc::default();
         let state = AppState {
             registry,
             engine,
@@ -162,7 +162,6 @@ impl App {
             jobs,
             workers,
             audit,
-            idempotency,
             core,
         };
         if !options.no_watch {
@@ -186,12 +185,12 @@ impl App {
     }
 }
 
-fn job_store(config: &Config) -> anyhow::Result<Arc<dyn JobStore>> {
-    Ok(match &config.jobs.sqlite {
-        Some(path) => {
-            Arc::new(SqliteStore::open(path).map_err(|e| anyhow::anyhow!("job store: {e}"))?)
-        }
-        None => Arc::new(MemoryStore::default()),
+async fn job_store(config: &Config) -> anyhow::Result<Arc<dyn JobStore>> {
+    let fail = |e: String| anyhow::anyhow!("job store: {e}");
+    Ok(match &config.jobs.store {
+        JobStoreSpec::Sqlite(path) => Arc::new(SqliteStore::open(path).map_err(fail)?),
+        JobStoreSpec::Postgres(url) => Arc::new(PostgresStore::connect(url).await.map_err(fail)?),
+        JobStoreSpec::Memory => Arc::new(MemoryStore::default()),
     })
 }
 

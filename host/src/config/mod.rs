@@ -116,10 +116,35 @@ pub struct AuditSpec {
 /// `[jobs]`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct JobsSpec {
-    /// The SQLite file; `None` keeps jobs in memory (lost on restart).
-    pub sqlite: Option<PathBuf>,
+    pub store: JobStoreSpec,
     pub workers: usize,
     pub retention: Duration,
+    /// How long a running job's lease lasts (shared stores).
+    pub lease: Duration,
+    /// Queued jobs before submissions are refused.
+    pub max_queued: usize,
+}
+
+/// Where jobs are kept.
+#[derive(Clone, PartialEq)]
+pub enum JobStoreSpec {
+    /// In memory (lost on restart).
+    Memory,
+    /// A SQLite file (this host alone).
+    Sqlite(PathBuf),
+    /// A PostgreSQL URL (shared by several hosts); may hold a password.
+    Postgres(String),
+}
+
+impl std::fmt::Debug for JobStoreSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            JobStoreSpec::Memory => f.write_str("Memory"),
+            JobStoreSpec::Sqlite(p) => f.debug_tuple("Sqlite").field(p).finish(),
+            // Never print the URL: it may carry the password.
+            JobStoreSpec::Postgres(_) => f.write_str("Postgres(..)"),
+        }
+    }
 }
 
 /// `[messaging]`: Twilio credentials, or the offline stand-in when absent.

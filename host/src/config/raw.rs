@@ -86,10 +86,13 @@ pub(crate) struct RawSandbox {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawJobs {
-    /// SQLite file for the durable store; `":memory:"` keeps jobs in memory only.
+    /// SQLite file for the durable store; `":memory:"` keeps jobs in memory only;
+    /// a `postgres://` URL shares the store between hosts.
     pub(crate) store: Option<String>,
     pub(crate) workers: Option<usize>,
     pub(crate) retention_hours: Option<u64>,
+    pub(crate) lease_seconds: Option<u64>,
+    pub(crate) max_queued: Option<usize>,
 }
 
 /// `[audit]`: JSON audit logs, spooled locally and shipped to S3.

@@ -112,7 +112,7 @@ fn build(
             seed: raw.sandbox.seed.map(|s| base.join(s)),
         },
         messaging: messaging(raw.messaging, env, p),
-        jobs: jobs(raw.jobs, base, p),
+        jobs: jobs(raw.jobs, base, env, p),
         audit: audit(raw.audit, base, env, p),
         plugins,
         avatar,
@@ -211,7 +211,7 @@ fn instance(
     Some(spec)
 }
 
-fn jobs(raw: super::raw::RawJobs, base: &Path, p: &mut Problems<'_>) -> JobsSpec {
+fn jobs(raw: super::raw::RawJobs, base: &Path, env: &dyn Env, p: &mut Problems<'_>) -> JobsSpec {
     let workers = raw.workers.unwrap_or(crate::jobs::DEFAULT_WORKERS);
     if workers == 0 || workers > 256 {
         p.add(
@@ -223,15 +223,40 @@ fn jobs(raw: super::raw::RawJobs, base: &Path, p: &mut Problems<'_>) -> JobsSpec
     if hours == 0 {
         p.add(&["jobs", "retention_hours"], "must be at least 1");
     }
-    let sqlite = match raw.store.as_deref() {
-        Some(":memory:") => None,
-        Some(path) => Some(base.join(path)),
-        None => Some(base.join("var/jobs.sqlite")),
+    let lease = raw
+        .lease_seconds
+        .unwrap_or(crate::jobs::DEFAULT_LEASE.as_secs());
+    if !(2..=3600).contains(&lease) {
+        p.add(
+            &["jobs", "lease_seconds"],
+            format!("{lease} is out of range 2..=3600"),
+        );
+    }
+    let max_queued = raw.max_queued.unwrap_or(crate::jobs::DEFAULT_MAX_QUEUED);
+    if max_queued == 0 {
+        p.add(&["jobs", "max_queued"], "must be at least 1");
+    }
+    let store = match raw.store.as_deref() {
+        Some(":memory:") => JobStoreSpec::Memory,
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            // `${VAR}` keeps the password out of the file.
+            match expand(url, env) {
+                Ok(url) => JobStoreSpec::Postgres(url),
+                Err(e) => {
+                    p.add(&["jobs", "store"], e);
+                    JobStoreSpec::Memory
+                }
+            }
+        }
+        Some(path) => JobStoreSpec::Sqlite(base.join(path)),
+        None => JobStoreSpec::Sqlite(base.join("var/jobs.sqlite")),
     };
     JobsSpec {
-        sqlite,
+        store,
         workers,
         retention: Duration::from_secs(hours * 3600),
+        lease: Duration::from_secs(lease),
+        max_queued,
     }
 }
 

@@ -309,6 +309,7 @@ impl jobs::Host for HostState {
         Ok(self
             .jobs
             .submit(self.plugin(), &tool, &kind, &input)
+            .await
             .map(|j| j.tracking_id)
             .map_err(|e| e.to_string()))
     }
@@ -318,13 +319,14 @@ impl jobs::Host for HostState {
         Ok(self
             .jobs
             .get(&tracking_id)
+            .await
             .filter(|j| j.plugin == self.spec.name)
             .map(|j| j.status_json().to_string()))
     }
 
     async fn progress(&mut self, message: String) -> wasmtime::Result<()> {
         if let Some(job) = &self.job {
-            self.jobs.progress(job, &message);
+            self.jobs.progress(job, &message).await;
         }
         Ok(())
     }

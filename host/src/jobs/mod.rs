@@ -5,6 +5,7 @@
 //! [`Jobs`] is what host functions and surfaces see; [`store`] keeps the records;
 //! [`worker`] runs them.
 
+mod postgres;
 mod record;
 mod recovery;
 mod sqlite;
@@ -12,17 +13,21 @@ mod store;
 mod worker;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use tokio::sync::mpsc;
+use tokio::sync::Notify;
 
+pub use postgres::PostgresStore;
 pub use record::{Job, JobState};
-pub use recovery::{INTERRUPTED, recover, spawn_retention};
+pub use recovery::{INTERRUPTED, recover, spawn_maintenance};
 pub use sqlite::SqliteStore;
-pub use store::{JobStore, MemoryStore};
+pub use store::{ABANDONED_KEY, Abandoned, JobStore, KeyClaim, MemoryStore, StoreResult};
 pub use worker::{DEFAULT_WORKERS, spawn_workers};
 
-/// Jobs waiting for a worker before `submit` pushes back.
-const QUEUE_DEPTH: usize = 1024;
+/// Queued jobs (across every host sharing the store) before `submit` pushes back.
+pub const DEFAULT_MAX_QUEUED: usize = 10_000;
+/// How long a running job's lease lasts; its host renews it at a third of that.
+pub const DEFAULT_LEASE: std::time::Duration = std::time::Duration::from_secs(30);
 
 /// Why a job could not be submitted.
 #[derive(Debug, thiserror::Error)]
@@ -31,8 +36,8 @@ pub enum Error {
     BadKind(String),
     #[error("job input is not JSON: {0}")]
     BadInput(String),
-    #[error("the job queue is full ({QUEUE_DEPTH} waiting); try again shortly")]
-    QueueFull,
+    #[error("the job queue is full ({0} waiting); try again shortly")]
+    QueueFull(usize),
     #[error("job store: {0}")]
     Store(String),
 }
@@ -40,21 +45,46 @@ pub enum Error {
 /// The job front door shared by host functions, surfaces and workers.
 pub struct Jobs {
     store: Arc<dyn JobStore>,
-    queue: mpsc::Sender<String>,
+    /// Wakes an idle worker when a job is submitted here (other hosts' jobs are
+    /// found by polling).
+    wake: Notify,
+    /// Queued jobs as last counted in the store, plus those submitted since.
+    backlog: AtomicUsize,
+    max_queued: usize,
+    /// This host's name on the jobs it claims (shared stores).
+    owner: String,
+    lease: std::time::Duration,
 }
 
 impl Jobs {
-    /// A front door over `store`, and the receiving end workers consume.
-    pub fn new(store: Arc<dyn JobStore>) -> (Arc<Jobs>, mpsc::Receiver<String>) {
-        let (queue, rx) = mpsc::channel(QUEUE_DEPTH);
-        (Arc::new(Jobs { store, queue }), rx)
+    /// A front door over `store`.
+    pub fn new(
+        store: Arc<dyn JobStore>,
+        max_queued: usize,
+        lease: std::time::Duration,
+    ) -> Arc<Jobs> {
+        let random = uuid::Uuid::new_v4().simple().to_string();
+        Arc::new(Jobs {
+            store,
+            wake: Notify::new(),
+            backlog: AtomicUsize::new(0),
+            max_queued: max_queued.max(1),
+            owner: format!("host-{}-{}", std::process::id(), &random[..8]),
+            lease,
+        })
     }
 
-    /// Stores a new queued job and hands it to the workers.
+    /// Stores a new queued job and wakes a worker.
     ///
     /// # Errors
     /// [`Error`] for a bad kind or input, a full queue, or a store failure.
-    pub fn submit(&self, plugin: &str, tool: &str, kind: &str, input: &str) -> Result<Job, Error> {
+    pub async fn submit(
+        &self,
+        plugin: &str,
+        tool: &str,
+        kind: &str,
+        input: &str,
+    ) -> Result<Job, Error> {
         let valid_kind = (1..=32).contains(&kind.len())
             && kind
                 .bytes()
@@ -64,24 +94,29 @@ impl Jobs {
         }
         let input: serde_json::Value =
             serde_json::from_str(input).map_err(|e| Error::BadInput(e.to_string()))?;
+        let waiting = self.backlog.load(Ordering::Relaxed);
+        if waiting >= self.max_queued {
+            return Err(Error::QueueFull(waiting));
+        }
         let job = Job::new(plugin, tool, kind, input);
-        let permit = self.queue.try_reserve().map_err(|_| Error::QueueFull)?;
-        self.store.insert(&job).map_err(Error::Store)?;
-        permit.send(job.tracking_id.clone());
+        self.store.insert(&job).await.map_err(Error::Store)?;
+        self.backlog.fetch_add(1, Ordering::Relaxed);
+        self.wake.notify_one();
         Ok(job)
     }
 
     /// The job with `id`, if any.
-    pub fn get(&self, id: &str) -> Option<Job> {
-        self.store.get(id).ok().flatten()
+    pub async fn get(&self, id: &str) -> Option<Job> {
+        self.store.get(id).await.ok().flatten()
     }
 
     /// Records progress of a running job.
-    pub fn progress(&self, id: &str, message: &str) {
+    pub async fn progress(&self, id: &str, message: &str) {
         let message: String = message.chars().take(500).collect();
         if let Err(e) = self
             .store
             .update(id, &mut |j| j.progress = Some(message.clone()))
+            .await
         {
             tracing::warn!(job = id, error = %e, "cannot record job progress");
         }
@@ -92,10 +127,41 @@ impl Jobs {
         &self.store
     }
 
-    /// Re-queues a stored job (recovery at start).
-    pub(crate) fn requeue(&self, id: &str) -> Result<(), Error> {
-        self.queue
-            .try_send(id.to_owned())
-            .map_err(|_| Error::QueueFull)
+    /// This host's owner name on claimed jobs.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// Claims the next queued job for this host.
+    pub(crate) async fn claim(&self) -> StoreResult<Option<Job>> {
+        let lease = chrono::Duration::from_std(self.lease).unwrap_or(chrono::Duration::seconds(30));
+        let job = self.store.claim(&self.owner, lease).await?;
+        if job.is_some() {
+            // Saturating: the count may be stale when other hosts submit.
+            let _ = self
+                .backlog
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| {
+                    Some(n.saturating_sub(1))
+                });
+        }
+        Ok(job)
+    }
+
+    /// Re-counts the queue from the store (other hosts submit and claim too).
+    pub(crate) async fn recount(&self) {
+        match self.store.queued().await {
+            Ok(n) => self.backlog.store(n, Ordering::Relaxed),
+            Err(e) => tracing::warn!(error = %e, "cannot count queued jobs"),
+        }
+    }
+
+    /// Waits until a job is submitted on this host.
+    pub(crate) async fn submitted(&self) {
+        self.wake.notified().await;
+    }
+
+    /// The lease length for running jobs.
+    pub(crate) fn lease(&self) -> std::time::Duration {
+        self.lease
     }
 }

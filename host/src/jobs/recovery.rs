@@ -1,13 +1,18 @@
-//! Start-up recovery and retention. A job that was queued when the host stopped is
-//! queued again; one that was running is failed with the reason, because its
-//! Odoo writes may be half done and re-running it could create a second quotation.
+//! Start-up recovery and upkeep. A job that was queued when its host stopped
+//! simply waits in the store for a worker. One that was running is failed with
+//! the reason, because its Odoo writes may be half done and re-running it could
+//! create a second quotation.
+//!
+//! A store of this host's own (SQLite, memory) fails every running job at start.
+//! A shared store (PostgreSQL) fails only jobs whose lease ran out, at start and
+//! then periodically, since the other hosts' jobs are still running.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::{JobState, Jobs};
+use super::{Abandoned, Jobs};
 
 /// How often finished jobs older than the retention period are deleted.
 const RETENTION_SWEEP: Duration = Duration::from_secs(3600);
@@ -16,56 +21,64 @@ const RETENTION_SWEEP: Duration = Duration::from_secs(3600);
 pub const INTERRUPTED: &str = "the host stopped while this job was running; it was not retried \
 because part of it may already be in Odoo: check the lead and order before submitting again";
 
-/// Re-queues queued jobs and fails interrupted ones; returns (requeued, failed).
-pub fn recover(jobs: &Jobs) -> (usize, usize) {
-    let unfinished = match jobs.store().unfinished() {
-        Ok(u) => u,
-        Err(e) => {
-            tracing::error!(error = %e, "cannot read unfinished jobs");
-            return (0, 0);
-        }
+/// Fails jobs abandoned by a previous run; returns how many.
+pub async fn recover(jobs: &Jobs) -> usize {
+    let scope = if jobs.store().shared() {
+        Abandoned::LeaseExpired
+    } else {
+        Abandoned::All
     };
-    let (mut requeued, mut failed) = (0, 0);
-    for job in unfinished {
-        match job.state {
-            JobState::Queued => match jobs.requeue(&job.tracking_id) {
-                Ok(()) => requeued += 1,
-                Err(e) => {
-                    tracing::error!(job = %job.tracking_id, error = %e, "cannot re-queue job")
-                }
-            },
-            _ => {
-                let r = jobs.store().update(&job.tracking_id, &mut |j| {
-                    j.state = JobState::Failed;
-                    j.error = Some(INTERRUPTED.to_owned());
-                    j.completed_at = Some(chrono::Utc::now());
-                });
-                if let Err(e) = r {
-                    tracing::error!(job = %job.tracking_id, error = %e, "cannot fail interrupted job");
-                }
-                failed += 1;
-            }
-        }
-    }
-    if requeued + failed > 0 {
-        tracing::warn!(requeued, failed, "recovered jobs left by the previous run");
-    }
-    (requeued, failed)
+    let failed = fail_abandoned(jobs, scope).await;
+    jobs.recount().await;
+    failed
 }
 
-/// Deletes finished jobs older than `retention` every hour until `shutdown`.
-pub fn spawn_retention(jobs: Arc<Jobs>, retention: chrono::Duration, shutdown: CancellationToken) {
+async fn fail_abandoned(jobs: &Jobs, scope: Abandoned) -> usize {
+    match jobs.store().fail_abandoned(scope, INTERRUPTED).await {
+        Ok(ids) => {
+            if !ids.is_empty() {
+                tracing::warn!(failed = ids.len(), jobs = ?ids, "failed jobs whose host stopped while running them");
+            }
+            ids.len()
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "cannot fail interrupted jobs");
+            0
+        }
+    }
+}
+
+/// Deletes finished jobs older than `retention` every hour and, for a shared
+/// store, fails jobs with expired leases every half lease, until `shutdown`.
+pub fn spawn_maintenance(
+    jobs: Arc<Jobs>,
+    retention: chrono::Duration,
+    shutdown: CancellationToken,
+) {
+    let shared = jobs.store().shared();
+    let tick = if shared {
+        jobs.lease() / 2
+    } else {
+        RETENTION_SWEEP
+    };
     // Owned by `shutdown`: the loop ends with the host.
     tokio::spawn(async move {
+        let mut since_purge = RETENTION_SWEEP;
         loop {
-            match jobs.store().purge_finished(retention) {
-                Ok(0) => {}
-                Ok(n) => tracing::info!(purged = n, "old jobs deleted"),
-                Err(e) => tracing::warn!(error = %e, "job retention sweep failed"),
+            if since_purge >= RETENTION_SWEEP {
+                since_purge = Duration::ZERO;
+                match jobs.store().purge_finished(retention).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(purged = n, "old jobs deleted"),
+                    Err(e) => tracing::warn!(error = %e, "job retention sweep failed"),
+                }
             }
             tokio::select! {
                 () = shutdown.cancelled() => break,
-                () = tokio::time::sleep(RETENTION_SWEEP) => {}
+                () = tokio::time::sleep(tick) => since_purge += tick,
+            }
+            if shared {
+                fail_abandoned(&jobs, Abandoned::LeaseExpired).await;
             }
         }
     });

@@ -10,6 +10,9 @@ use std::sync::Mutex;
 use chrono::{Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
+use super::store::{
+    ABANDONED_KEY, Abandoned, KeyClaim, StoreResult, mark_abandoned, mark_processing,
+};
 use super::{Job, JobState, JobStore};
 
 /// Jobs (and idempotency keys) in a SQLite file.
@@ -31,7 +34,7 @@ impl SqliteStore {
             std::fs::create_dir_all(dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
-        let db =
+        let mut db =
             Connection::open(path).map_err(|e| format!("cannot open {}: {e}", path.display()))?;
         // WAL keeps readers (status polls) from blocking the writer.
         db.execute_batch(
@@ -44,20 +47,57 @@ impl SqliteStore {
                  completed_at TEXT,
                  record TEXT NOT NULL
              );
-             CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, created_at);
-             CREATE TABLE IF NOT EXISTS idempotency (
-                 key TEXT PRIMARY KEY,
-                 tracking_id TEXT NOT NULL,
-                 created_at TEXT NOT NULL
-             );",
+             CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, created_at);",
         )
         .map_err(err)?;
+        migrate(&mut db)?;
         Ok(SqliteStore { db: Mutex::new(db) })
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Connection> {
         self.db.lock().unwrap_or_else(|e| e.into_inner())
     }
+}
+
+/// Schema versions (`PRAGMA user_version`). Version 1 lets an idempotency key be
+/// claimed before its job exists (`tracking_id` NULL while the request runs).
+fn migrate(db: &mut Connection) -> Result<(), String> {
+    let version: i64 = db
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(err)?;
+    if version >= 1 {
+        return Ok(());
+    }
+    let tx = db.transaction().map_err(err)?;
+    let existed: i64 = tx
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'idempotency'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(err)?;
+    if existed > 0 {
+        tx.execute_batch("ALTER TABLE idempotency RENAME TO idempotency_v0;")
+            .map_err(err)?;
+    }
+    tx.execute_batch(
+        "CREATE TABLE idempotency (
+             key TEXT PRIMARY KEY,
+             tracking_id TEXT,
+             created_at TEXT NOT NULL
+         );",
+    )
+    .map_err(err)?;
+    if existed > 0 {
+        tx.execute_batch(
+            "INSERT INTO idempotency (key, tracking_id, created_at)
+                 SELECT key, tracking_id, created_at FROM idempotency_v0;
+             DROP TABLE idempotency_v0;",
+        )
+        .map_err(err)?;
+    }
+    tx.execute_batch("PRAGMA user_version = 1;").map_err(err)?;
+    tx.commit().map_err(err)
 }
 
 fn state_name(s: JobState) -> &'static str {
@@ -96,16 +136,21 @@ fn read(db: &Connection, id: &str) -> Result<Option<Job>, String> {
         .transpose()
 }
 
+#[async_trait::async_trait]
 impl JobStore for SqliteStore {
-    fn insert(&self, job: &Job) -> Result<(), String> {
+    async fn insert(&self, job: &Job) -> StoreResult<()> {
         write(&self.lock(), job)
     }
 
-    fn get(&self, id: &str) -> Result<Option<Job>, String> {
+    async fn get(&self, id: &str) -> StoreResult<Option<Job>> {
         read(&self.lock(), id)
     }
 
-    fn update(&self, id: &str, f: &mut dyn FnMut(&mut Job)) -> Result<Option<Job>, String> {
+    async fn update(
+        &self,
+        id: &str,
+        f: &mut (dyn for<'j> FnMut(&'j mut Job) + Send),
+    ) -> StoreResult<Option<Job>> {
         let mut db = self.lock();
         let tx = db.transaction().map_err(err)?;
         let Some(mut job) = read(&tx, id)? else {
@@ -117,20 +162,70 @@ impl JobStore for SqliteStore {
         Ok(Some(job))
     }
 
-    fn unfinished(&self) -> Result<Vec<Job>, String> {
-        let db = self.lock();
-        let mut stmt = db
-            .prepare("SELECT record FROM jobs WHERE state IN ('queued', 'processing') ORDER BY created_at")
+    async fn claim(&self, _owner: &str, _lease: Duration) -> StoreResult<Option<Job>> {
+        // One connection behind a mutex: the transaction alone makes this atomic.
+        let mut db = self.lock();
+        let tx = db.transaction().map_err(err)?;
+        let record: Option<String> = tx
+            .query_row(
+                "SELECT record FROM jobs WHERE state = 'queued' ORDER BY created_at LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
             .map_err(err)?;
-        let rows = stmt.query_map([], |r| r.get::<_, String>(0)).map_err(err)?;
-        rows.map(|r| {
-            r.map_err(err)
-                .and_then(|s| serde_json::from_str(&s).map_err(err))
-        })
-        .collect()
+        let Some(record) = record else {
+            return Ok(None);
+        };
+        let mut job: Job = serde_json::from_str(&record).map_err(err)?;
+        mark_processing(&mut job);
+        write(&tx, &job)?;
+        tx.commit().map_err(err)?;
+        Ok(Some(job))
     }
 
-    fn purge_finished(&self, age: Duration) -> Result<usize, String> {
+    async fn renew(&self, _owner: &str, _lease: Duration) -> StoreResult<usize> {
+        Ok(0)
+    }
+
+    async fn fail_abandoned(&self, scope: Abandoned, reason: &str) -> StoreResult<Vec<String>> {
+        if scope == Abandoned::LeaseExpired {
+            return Ok(Vec::new());
+        }
+        let mut db = self.lock();
+        let tx = db.transaction().map_err(err)?;
+        let records: Vec<String> = {
+            let mut stmt = tx
+                .prepare("SELECT record FROM jobs WHERE state = 'processing'")
+                .map_err(err)?;
+            stmt.query_map([], |r| r.get(0))
+                .map_err(err)?
+                .collect::<Result<_, _>>()
+                .map_err(err)?
+        };
+        let mut failed = Vec::with_capacity(records.len());
+        for record in records {
+            let mut job: Job = serde_json::from_str(&record).map_err(err)?;
+            mark_abandoned(&mut job, reason);
+            write(&tx, &job)?;
+            failed.push(job.tracking_id);
+        }
+        tx.commit().map_err(err)?;
+        Ok(failed)
+    }
+
+    async fn queued(&self) -> StoreResult<usize> {
+        self.lock()
+            .query_row(
+                "SELECT count(*) FROM jobs WHERE state = 'queued'",
+                [],
+                |r| r.get::<_, i64>(0),
+            )
+            .map(|n| usize::try_from(n).unwrap_or(0))
+            .map_err(err)
+    }
+
+    async fn purge_finished(&self, age: Duration) -> StoreResult<usize> {
         let cutoff = (Utc::now() - age).to_rfc3339();
         let db = self.lock();
         db.execute("DELETE FROM idempotency WHERE created_at < ?1", [&cutoff])
@@ -142,25 +237,69 @@ impl JobStore for SqliteStore {
         .map_err(err)
     }
 
-    fn idempotency_lookup(&self, key: &str) -> Result<Option<String>, String> {
-        self.lock()
-            .query_row(
-                "SELECT tracking_id FROM idempotency WHERE key = ?1",
-                [key],
-                |r| r.get(0),
+    async fn idempotency_claim(&self, key: &str) -> StoreResult<KeyClaim> {
+        let now = Utc::now();
+        let stale = (now - ABANDONED_KEY).to_rfc3339();
+        let now = now.to_rfc3339();
+        let mut db = self.lock();
+        let tx = db.transaction().map_err(err)?;
+        let inserted = tx
+            .execute(
+                "INSERT OR IGNORE INTO idempotency (key, tracking_id, created_at) VALUES (?1, NULL, ?2)",
+                params![key, now],
             )
-            .optional()
-            .map_err(err)
+            .map_err(err)?;
+        let claim = if inserted == 1 {
+            KeyClaim::Claimed
+        } else {
+            let taken_over = tx
+                .execute(
+                    "UPDATE idempotency SET created_at = ?2
+                     WHERE key = ?1 AND tracking_id IS NULL AND created_at < ?3",
+                    params![key, now, stale],
+                )
+                .map_err(err)?;
+            if taken_over == 1 {
+                KeyClaim::Claimed
+            } else {
+                let id: Option<String> = tx
+                    .query_row(
+                        "SELECT tracking_id FROM idempotency WHERE key = ?1",
+                        [key],
+                        |r| r.get(0),
+                    )
+                    .map_err(err)?;
+                id.map_or(KeyClaim::Pending, KeyClaim::Known)
+            }
+        };
+        tx.commit().map_err(err)?;
+        Ok(claim)
     }
 
-    fn idempotency_remember(&self, key: &str, tracking_id: &str) -> Result<(), String> {
+    async fn idempotency_set(&self, key: &str, tracking_id: &str) -> StoreResult<()> {
         self.lock()
             .execute(
-                "INSERT OR IGNORE INTO idempotency (key, tracking_id, created_at) VALUES (?1, ?2, ?3)",
-                params![key, tracking_id, Utc::now().to_rfc3339()],
+                "UPDATE idempotency SET tracking_id = ?2 WHERE key = ?1 AND tracking_id IS NULL",
+                params![key, tracking_id],
             )
             .map_err(err)?;
         Ok(())
+    }
+
+    async fn idempotency_release(&self, key: &str) -> StoreResult<()> {
+        self.lock()
+            .execute(
+                "DELETE FROM idempotency WHERE key = ?1 AND tracking_id IS NULL",
+                [key],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> StoreResult<()> {
+        self.lock()
+            .query_row("SELECT 1", [], |_| Ok(()))
+            .map_err(err)
     }
 }
 
@@ -169,48 +308,56 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    #[test]
-    fn jobs_survive_reopening() {
+    #[tokio::test]
+    async fn jobs_and_keys_survive_reopening() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("jobs.sqlite");
-        let job = Job::new(
-            "crm",
-            "dev_create_quotation",
-            "quotation",
-            json!({"email": "a@b.c"}),
-        );
+        let job = Job::new("crm", "dev_create_quotation", "quotation", json!({"a": 1}));
         {
             let store = SqliteStore::open(&path).unwrap();
-            store.insert(&job).unwrap();
-            store
-                .update(&job.tracking_id, &mut |j| {
-                    j.progress = Some("Creando lead...".into())
-                })
-                .unwrap();
+            store.insert(&job).await.unwrap();
+            store.idempotency_claim("k").await.unwrap();
+            store.idempotency_set("k", &job.tracking_id).await.unwrap();
         }
         let store = SqliteStore::open(&path).unwrap();
-        let back = store.get(&job.tracking_id).unwrap().unwrap();
-        assert_eq!(back.progress.as_deref(), Some("Creando lead..."));
-        assert_eq!(back.input, json!({"email": "a@b.c"}));
-        assert_eq!(store.unfinished().unwrap().len(), 1);
-        assert!(store.get("quot_nope").unwrap().is_none());
+        let back = store.get(&job.tracking_id).await.unwrap().unwrap();
+        assert_eq!(back.input, json!({"a": 1}));
+        assert_eq!(store.queued().await.unwrap(), 1);
+        assert_eq!(
+            store.idempotency_claim("k").await.unwrap(),
+            KeyClaim::Known(job.tracking_id)
+        );
     }
 
-    #[test]
-    fn purge_keeps_unfinished_and_recent_jobs() {
+    #[tokio::test]
+    async fn a_store_from_before_key_claims_is_migrated_with_its_keys() {
         let dir = tempfile::tempdir().unwrap();
-        let store = SqliteStore::open(&dir.path().join("j.sqlite")).unwrap();
-        let old = Job::new("p", "t", "quotation", json!({}));
-        store.insert(&old).unwrap();
-        store
-            .update(&old.tracking_id, &mut |j| {
-                j.state = JobState::Completed;
-                j.completed_at = Some(Utc::now() - Duration::days(10));
-            })
+        let path = dir.path().join("jobs.sqlite");
+        {
+            let db = Connection::open(&path).unwrap();
+            db.execute_batch(
+                "CREATE TABLE idempotency (key TEXT PRIMARY KEY, tracking_id TEXT NOT NULL,
+                     created_at TEXT NOT NULL);
+                 INSERT INTO idempotency VALUES ('old', 'quot_old', '2026-11-26T00:00:00Z');",
+            )
             .unwrap();
-        let running = Job::new("p", "t", "quotation", json!({}));
-        store.insert(&running).unwrap();
-        assert_eq!(store.purge_finished(Duration::days(7)).unwrap(), 1);
-        assert!(store.get(&running.tracking_id).unwrap().is_some());
+        }
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(
+            store.idempotency_claim("old").await.unwrap(),
+            KeyClaim::Known("quot_old".into())
+        );
+        // Version 1 allows a claim without a tracking id yet.
+        assert_eq!(
+            store.idempotency_claim("new").await.unwrap(),
+            KeyClaim::Claimed
+        );
+        drop(store);
+        // Opening again does not migrate twice.
+        let store = SqliteStore::open(&path).unwrap();
+        assert_eq!(
+            store.idempotency_claim("new").await.unwrap(),
+            KeyClaim::Pending
+        );
     }
 }

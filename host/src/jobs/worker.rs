@@ -1,14 +1,16 @@
-//! The worker pool: takes queued job ids, runs each on the current revision of its
-//! plugin, and records the outcome. A job never stays `processing` after its run
-//! ends, whatever the plugin does.
+//! The worker pool: claims queued jobs from the store, runs each on the current
+//! revision of its plugin, and records the outcome. A job never stays
+//! `processing` after its run ends, whatever the plugin does; if this host dies
+//! mid-run, recovery fails the job (see [`super::recovery`]).
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use tokio::sync::{Semaphore, mpsc};
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use super::{JobState, Jobs};
+use super::{Job, JobState, Jobs};
 use crate::audit::AuditLog;
 use crate::engine::Engine;
 use crate::registry::Registry;
@@ -17,11 +19,20 @@ use crate::registry::tool_error_text;
 /// Jobs run at once; each holds one plugin instance and usually waits on Odoo.
 pub const DEFAULT_WORKERS: usize = 8;
 
-/// Starts the dispatcher; it stops taking work at `shutdown`, and the returned
-/// tracker lets the caller wait for jobs in flight.
+/// How often an idle host looks for jobs submitted elsewhere: often for a
+/// shared store, rarely otherwise (local submissions wake workers at once).
+fn idle_poll(shared: bool) -> Duration {
+    if shared {
+        Duration::from_millis(250)
+    } else {
+        Duration::from_secs(5)
+    }
+}
+
+/// Starts the dispatcher (and, for a shared store, the lease renewer); both stop
+/// at `shutdown`, and the returned tracker lets the caller wait for jobs in flight.
 pub fn spawn_workers(
     jobs: Arc<Jobs>,
-    mut queue: mpsc::Receiver<String>,
     registry: Arc<Registry>,
     engine: Arc<Engine>,
     audit: Arc<AuditLog>,
@@ -30,16 +41,32 @@ pub fn spawn_workers(
 ) -> TaskTracker {
     let tracker = TaskTracker::new();
     let permits = Arc::new(Semaphore::new(workers.max(1)));
+    let shared = jobs.store().shared();
+    if shared {
+        tracker.spawn(renew_leases(jobs.clone(), shutdown.clone()));
+    }
     let t = tracker.clone();
     tracker.spawn(async move {
         loop {
-            let id = tokio::select! {
+            let permit = tokio::select! {
                 () = shutdown.cancelled() => break,
-                id = queue.recv() => match id { Some(id) => id, None => break },
+                p = permits.clone().acquire_owned() => match p { Ok(p) => p, Err(_) => break },
             };
-            let Ok(permit) = permits.clone().acquire_owned().await else {
-                break;
+            let job = match jobs.claim().await {
+                Ok(Some(job)) => job,
+                Ok(None) => {
+                    drop(permit);
+                    idle(&jobs, shared, &shutdown).await;
+                    continue;
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "cannot claim a job");
+                    drop(permit);
+                    idle(&jobs, shared, &shutdown).await;
+                    continue;
+                }
             };
+            registry.metrics.job("processing");
             let (jobs, registry, engine, audit) = (
                 jobs.clone(),
                 registry.clone(),
@@ -47,7 +74,7 @@ pub fn spawn_workers(
                 audit.clone(),
             );
             t.spawn(async move {
-                run(&jobs, &registry, &engine, &audit, &id).await;
+                run(&jobs, &registry, &engine, &audit, job).await;
                 drop(permit);
             });
         }
@@ -56,21 +83,32 @@ pub fn spawn_workers(
     tracker
 }
 
-async fn run(jobs: &Jobs, registry: &Registry, engine: &Engine, audit: &AuditLog, id: &str) {
-    let store = jobs.store();
-    let started = store.update(id, &mut |j| {
-        j.state = JobState::Processing;
-        j.started_at = Some(chrono::Utc::now());
-    });
-    registry.metrics.job("processing");
-    let job = match started {
-        Ok(Some(j)) => j,
-        Ok(None) => return,
-        Err(e) => {
-            tracing::error!(job = id, error = %e, "cannot start job");
-            return;
+/// Waits for a local submission, the poll interval, or shutdown.
+async fn idle(jobs: &Jobs, shared: bool, shutdown: &CancellationToken) {
+    tokio::select! {
+        () = shutdown.cancelled() => {}
+        () = jobs.submitted() => {}
+        () = tokio::time::sleep(idle_poll(shared)) => jobs.recount().await,
+    }
+}
+
+/// Keeps this host's leases alive while it runs jobs.
+async fn renew_leases(jobs: Arc<Jobs>, shutdown: CancellationToken) {
+    let lease = chrono::Duration::from_std(jobs.lease()).unwrap_or(chrono::Duration::seconds(30));
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => break,
+            () = tokio::time::sleep(jobs.lease() / 3) => {}
         }
-    };
+        if let Err(e) = jobs.store().renew(jobs.owner(), lease).await {
+            tracing::warn!(error = %e, "cannot renew job leases");
+        }
+    }
+}
+
+async fn run(jobs: &Jobs, registry: &Registry, engine: &Engine, audit: &AuditLog, job: Job) {
+    let store = jobs.store();
+    let id = job.tracking_id.as_str();
     let catalog = registry.catalog();
     let outcome = match catalog.plugins().get(&job.plugin) {
         None => Err(format!("plugin {:?} is not loaded", job.plugin)),
@@ -100,19 +138,21 @@ async fn run(jobs: &Jobs, registry: &Registry, engine: &Engine, audit: &AuditLog
     registry
         .metrics
         .job(if failed { "failed" } else { "completed" });
-    let finished = store.update(id, &mut |j| {
-        j.completed_at = Some(chrono::Utc::now());
-        match &outcome {
-            Ok(v) => {
-                j.state = JobState::Completed;
-                j.result = Some(v.clone());
+    let finished = store
+        .update(id, &mut |j| {
+            j.completed_at = Some(chrono::Utc::now());
+            match &outcome {
+                Ok(v) => {
+                    j.state = JobState::Completed;
+                    j.result = Some(v.clone());
+                }
+                Err(e) => {
+                    j.state = JobState::Failed;
+                    j.error = Some(e.clone());
+                }
             }
-            Err(e) => {
-                j.state = JobState::Failed;
-                j.error = Some(e.clone());
-            }
-        }
-    });
+        })
+        .await;
     match finished {
         Ok(Some(job)) => audit.record(&job.kind, id, audit_document(&job)),
         Ok(None) => {}

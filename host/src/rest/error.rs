@@ -60,6 +60,8 @@ pub(super) enum ApiError {
     #[error("{0}")]
     Denied(String),
     #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
     Unavailable(String),
     #[error("{0}")]
     Upstream(String),
@@ -98,6 +100,7 @@ impl IntoResponse for ApiError {
             ApiError::Invalid(fields) => (StatusCode::UNPROCESSABLE_ENTITY, json!(fields)),
             ApiError::NotFound(m) => (StatusCode::NOT_FOUND, json!(m)),
             ApiError::Denied(m) => (StatusCode::FORBIDDEN, json!(m)),
+            ApiError::Conflict(m) => (StatusCode::CONFLICT, json!(m)),
             ApiError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, json!(m)),
             ApiError::Upstream(m) => (StatusCode::BAD_GATEWAY, json!(m)),
             ApiError::Internal(m) => {

@@ -60,7 +60,9 @@ pub(super) async fn ready(State(app): State<AppState>) -> (StatusCode, Json<serd
             )
         })
         .collect();
-    let ready = plugins_ok && odoo_ok;
+    let jobs = app.jobs.store().ping().await;
+    let jobs_ok = jobs.is_ok();
+    let ready = plugins_ok && odoo_ok && jobs_ok;
     let code = if ready {
         StatusCode::OK
     } else {
@@ -68,6 +70,11 @@ pub(super) async fn ready(State(app): State<AppState>) -> (StatusCode, Json<serd
     };
     (
         code,
-        Json(json!({ "ready": ready, "plugins_ok": plugins_ok, "odoo": odoo })),
+        Json(json!({
+            "ready": ready,
+            "plugins_ok": plugins_ok,
+            "odoo": odoo,
+            "jobs": jobs.map_or_else(|e| json!({ "ok": false, "error": e }), |()| json!({ "ok": true })),
+        })),
     )
 }

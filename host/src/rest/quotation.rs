@@ -14,6 +14,7 @@ use serde_json::{Map, Value};
 use super::error::{ApiError, ErrorDetail, FieldError, ValidationError};
 use super::validate::{Body, email_ok, parse_object, phone_ok};
 use crate::app::AppState;
+use crate::jobs::{JobStore, KeyClaim};
 
 /// The MCP tool the quotation request is handed to.
 const CREATE_TOOL: &str = "dev_create_quotation";
@@ -181,6 +182,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
     responses(
         (status = 202, description = "Queued", body = QuotationAccepted),
         (status = 422, description = "Invalid fields", body = ValidationError),
+        (status = 409, description = "A request with the same Idempotency-Key is still being processed", body = ErrorDetail),
         (status = 503, description = "The quotation plugin is not loaded", body = ErrorDetail),
     ))]
 pub(super) async fn create(
@@ -190,34 +192,73 @@ pub(super) async fn create(
 ) -> Result<Response, ApiError> {
     let key = idempotency_key(&headers)?;
     let args = validate(&body)?;
-    let store = app.jobs.store().clone();
-    // Serialises lookup → create → remember, so two retries racing each other
-    // still produce one quotation.
-    let _guard = match &key {
-        Some(_) => Some(app.idempotency.lock().await),
-        None => None,
+    let Some(key) = key else {
+        return Ok(accepted(&create_quotation(&app, args).await?));
     };
-    if let Some(k) = &key
-        && let Some(id) = store.idempotency_lookup(k).map_err(ApiError::Internal)?
-    {
+    // The key is claimed in the job store before the quotation is created, so
+    // two retries racing each other, on this host or another sharing the
+    // store, still produce one quotation.
+    let store = app.jobs.store().clone();
+    if let Some(id) = claim_key(&*store, &key).await? {
         return Ok(accepted(&id));
     }
+    match create_quotation(&app, args).await {
+        Ok(id) => {
+            store
+                .idempotency_set(&key, &id)
+                .await
+                .map_err(ApiError::Internal)?;
+            Ok(accepted(&id))
+        }
+        Err(e) => {
+            // Nothing was created: let a retry with the same key try again.
+            if let Err(release) = store.idempotency_release(&key).await {
+                tracing::warn!(error = %release, "cannot release an idempotency key");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// How long a repeat waits for the first request with its key to finish.
+const KEY_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Claims `key`: `None` when this request should create the quotation, the
+/// first request's tracking id when it already did.
+async fn claim_key(store: &dyn JobStore, key: &str) -> Result<Option<String>, ApiError> {
+    let deadline = tokio::time::Instant::now() + KEY_WAIT;
+    loop {
+        match store
+            .idempotency_claim(key)
+            .await
+            .map_err(ApiError::Internal)?
+        {
+            KeyClaim::Claimed => return Ok(None),
+            KeyClaim::Known(id) => return Ok(Some(id)),
+            KeyClaim::Pending if tokio::time::Instant::now() < deadline => {
+                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            }
+            KeyClaim::Pending => {
+                return Err(ApiError::Conflict(
+                    "a request with this Idempotency-Key is still being processed; retry shortly"
+                        .into(),
+                ));
+            }
+        }
+    }
+}
+
+/// Runs the quotation tool (which queues the job); returns the tracking id.
+async fn create_quotation(app: &AppState, args: Map<String, Value>) -> Result<String, ApiError> {
     let out = app
         .registry
         .call(&app.engine, CREATE_TOOL, Value::Object(args))
         .await?;
-    let id = out
-        .structured
+    out.structured
         .as_ref()
         .and_then(|s| s["tracking_id"].as_str())
         .map(str::to_owned)
-        .ok_or_else(|| ApiError::Internal(format!("{CREATE_TOOL} returned no tracking_id")))?;
-    if let Some(k) = &key {
-        store
-            .idempotency_remember(k, &id)
-            .map_err(ApiError::Internal)?;
-    }
-    Ok(accepted(&id))
+        .ok_or_else(|| ApiError::Internal(format!("{CREATE_TOOL} returned no tracking_id")))
 }
 
 fn accepted(id: &str) -> Response {
@@ -249,6 +290,7 @@ pub(super) async fn status(
     let job = app
         .jobs
         .get(&id)
+        .await
         .ok_or_else(|| ApiError::NotFound(format!("tracking id {id:?} not found")))?;
     Ok(Json(job.status_json()))
 }

@@ -8,6 +8,7 @@ mod support;
 mod audit;
 mod avatar;
 mod config;
+mod jobs;
 mod limits;
 mod mcp;
 mod odoo;

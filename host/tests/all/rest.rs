@@ -34,7 +34,7 @@ const PRODUCT_PLUGINS: [(&str, &str); 7] = [
     ("whatsapp", "whatsapp"),
 ];
 
-fn quotation(email: &str) -> Value {
+pub(crate) fn quotation(email: &str) -> Value {
     json!({
         "partner_name": "Hotel Reforma", "contact_name": "Ana Pérez", "email": email,
         "phone": "+52 55 1234 5678", "lead_name": "Servibot - Hotel Reforma",
@@ -97,6 +97,33 @@ async fn a_quotation_is_queued_tracked_and_created_once_per_idempotency_key() {
     );
     let other: Value = post("k-2").await.unwrap().json().await.unwrap();
     assert_ne!(other["tracking_id"], json!(id));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_retries_with_one_idempotency_key_create_one_quotation() {
+    let host = TestHost::start(&product_config(), &PRODUCT_PLUGINS).await;
+    let http = reqwest::Client::new();
+    let posts = (0..6).map(|_| {
+        http.post(host.url("/api/quotation/async"))
+            .header("idempotency-key", "race-1")
+            .json(&quotation("race@reforma.mx"))
+            .send()
+    });
+    let mut ids = std::collections::HashSet::new();
+    for r in futures::future::join_all(posts).await {
+        let r = r.unwrap();
+        assert_eq!(r.status(), 202);
+        let body: Value = r.json().await.unwrap();
+        ids.insert(body["tracking_id"].as_str().unwrap().to_owned());
+    }
+    assert_eq!(
+        ids.len(),
+        1,
+        "one tracking id for every racing retry: {ids:?}"
+    );
+    let id = ids.into_iter().next().unwrap();
+    assert_eq!(wait_for_job(&host, &id).await["status"], "completed");
+    assert_eq!(host.state.outbox.messages().len(), 1, "one quotation");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
