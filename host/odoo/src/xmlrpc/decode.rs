@@ -1,11 +1,17 @@
-//! XML-RPC → JSON: a recursive-descent parser over [`Tokens`], strict about the grammar and
-//! bounded by [`MAX_BODY_BYTES`] and [`MAX_DEPTH`] (recursion depth is the nesting depth).
+//! XML-RPC → JSON: a recursive-descent parser over a [`TokenSource`], strict about the
+//! grammar and bounded by [`MAX_BODY_BYTES`] and [`MAX_DEPTH`] (recursion depth is the
+//! nesting depth). Values go straight into `serde_json::Value`, with no tree in between.
+//!
+//! Each body is read first with [`FastTokens`]; on any error it is read again with the
+//! quick-xml [`Tokens`], so what is accepted, and every error with its offset, is decided
+//! by quick-xml alone. A bad body costs two reads, which its size limit bounds.
 
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::tokens::{Tag, Token, Tokens};
+use super::fast::FastTokens;
+use super::tokens::{Tag, Token, TokenSource, Tokens};
 use super::{Error, Fault, MAX_BODY_BYTES, MAX_DEPTH};
 
 /// Decodes a `<methodCall>` into its method name (trimmed) and parameters.
@@ -14,7 +20,22 @@ use super::{Error, Fault, MAX_BODY_BYTES, MAX_DEPTH};
 /// Any [`Error`]: the body is too large, not UTF-8, not well-formed XML, not a method call,
 /// or holds a value that cannot be mapped to JSON.
 pub fn decode_call(body: &[u8]) -> Result<(String, Vec<Value>), Error> {
-    let mut p = Parser::new(checked_text(body)?);
+    let text = checked_text(body)?;
+    call(Parser::new(FastTokens::new(text))).or_else(|_| call(Parser::new(Tokens::new(text))))
+}
+
+/// Decodes a `<methodResponse>`: `Ok(value)` for a result, `Err(fault)` for a fault.
+///
+/// # Errors
+/// Any [`Error`], as for [`decode_call`]; [`Error::BadFault`] for a fault that lacks an
+/// `i32` `faultCode` or a string `faultString`.
+pub fn decode_response(body: &[u8]) -> Result<Result<Value, Fault>, Error> {
+    let text = checked_text(body)?;
+    response(Parser::new(FastTokens::new(text)))
+        .or_else(|_| response(Parser::new(Tokens::new(text))))
+}
+
+fn call<'a>(mut p: Parser<impl TokenSource<'a>>) -> Result<(String, Vec<Value>), Error> {
     p.open(Tag::MethodCall, "<methodCall>")?;
     p.open(Tag::MethodName, "<methodName>")?;
     let name = p.text_of(&Tag::MethodName)?.trim().to_owned();
@@ -42,13 +63,7 @@ pub fn decode_call(body: &[u8]) -> Result<(String, Vec<Value>), Error> {
     Ok((name, params))
 }
 
-/// Decodes a `<methodResponse>`: `Ok(value)` for a result, `Err(fault)` for a fault.
-///
-/// # Errors
-/// Any [`Error`], as for [`decode_call`]; [`Error::BadFault`] for a fault that lacks an
-/// `i32` `faultCode` or a string `faultString`.
-pub fn decode_response(body: &[u8]) -> Result<Result<Value, Fault>, Error> {
-    let mut p = Parser::new(checked_text(body)?);
+fn response<'a>(mut p: Parser<impl TokenSource<'a>>) -> Result<Result<Value, Fault>, Error> {
     p.open(Tag::MethodResponse, "<methodResponse>")?;
     let result = match p.structural("<params> or <fault>")? {
         Token::Open(Tag::Params) => {
@@ -130,15 +145,13 @@ fn is_blank(text: &str) -> bool {
     text.bytes().all(|b| b.is_ascii_whitespace())
 }
 
-struct Parser<'a> {
-    tokens: Tokens<'a>,
+struct Parser<T> {
+    tokens: T,
 }
 
-impl<'a> Parser<'a> {
-    fn new(body: &'a str) -> Self {
-        Parser {
-            tokens: Tokens::new(body),
-        }
+impl<'a, T: TokenSource<'a>> Parser<T> {
+    fn new(tokens: T) -> Self {
+        Parser { tokens }
     }
 
     /// The next token that is not whitespace between elements.
@@ -276,5 +289,16 @@ impl<'a> Parser<'a> {
             members.insert(name, value);
         }
         Ok(Value::Object(members))
+    }
+}
+
+/// Decodes with one tokenizer only, without the fallback; tests compare the two.
+#[cfg(test)]
+pub(super) fn decode_response_with(body: &[u8], fast: bool) -> Result<Result<Value, Fault>, Error> {
+    let text = checked_text(body)?;
+    if fast {
+        response(Parser::new(FastTokens::new(text)))
+    } else {
+        response(Parser::new(Tokens::new(text)))
     }
 }

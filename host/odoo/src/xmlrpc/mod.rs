@@ -31,6 +31,7 @@
 
 mod decode;
 mod encode;
+mod fast;
 mod scalar;
 mod tokens;
 

@@ -35,21 +35,23 @@ pub(super) enum Tag {
 }
 
 impl Tag {
-    fn from_local_name(name: &[u8]) -> Tag {
+    /// Arms are tried in order, so the tags of every struct member come first.
+    pub(super) fn from_local_name(name: &[u8]) -> Tag {
         match name {
+            b"value" => Tag::Value,
+            b"member" => Tag::Member,
+            b"name" => Tag::Name,
+            b"string" => Tag::Scalar(Scalar::String),
+            b"struct" => Tag::Struct,
+            b"array" => Tag::Array,
+            b"data" => Tag::Data,
+            b"nil" => Tag::Nil,
             b"methodCall" => Tag::MethodCall,
             b"methodName" => Tag::MethodName,
             b"methodResponse" => Tag::MethodResponse,
             b"params" => Tag::Params,
             b"param" => Tag::Param,
             b"fault" => Tag::Fault,
-            b"value" => Tag::Value,
-            b"array" => Tag::Array,
-            b"data" => Tag::Data,
-            b"struct" => Tag::Struct,
-            b"member" => Tag::Member,
-            b"name" => Tag::Name,
-            b"nil" => Tag::Nil,
             other => match Scalar::from_tag(other) {
                 Some(scalar) => Tag::Scalar(scalar),
                 None => Tag::Other(String::from_utf8_lossy(other).into_owned()),
@@ -99,6 +101,15 @@ impl Token<'_> {
     }
 }
 
+/// Where the parser reads tokens from: [`Tokens`] (complete XML via quick-xml) or
+/// [`super::fast::FastTokens`] (the subset peers write, several times faster).
+pub(super) trait TokenSource<'a> {
+    /// The next token; [`Token::Eof`] at the end.
+    fn next(&mut self) -> Result<Token<'a>, Error>;
+    /// Byte offset where the last returned token starts.
+    fn offset(&self) -> u64;
+}
+
 pub(super) struct Tokens<'a> {
     reader: Reader<&'a [u8]>,
     /// Tags read while joining text, returned by the next calls (at most two).
@@ -122,12 +133,33 @@ impl<'a> Tokens<'a> {
         }
     }
 
-    /// Byte offset where the last returned token starts.
-    pub(super) fn offset(&self) -> u64 {
+    /// Returns the joined text if any, else the first queued tag.
+    fn emit(&mut self, text: Option<(Cow<'a, str>, u64)>) -> Token<'a> {
+        let (token, offset) = match text {
+            Some((text, offset)) => (Token::Text(text), offset),
+            None => self
+                .pending
+                .pop_front()
+                .unwrap_or((Token::Eof, self.reader.buffer_position())),
+        };
+        self.offset = offset;
+        token
+    }
+
+    fn xml_error(&self, source: quick_xml::Error) -> Error {
+        Error::Xml {
+            offset: self.reader.buffer_position(),
+            source,
+        }
+    }
+}
+
+impl<'a> TokenSource<'a> for Tokens<'a> {
+    fn offset(&self) -> u64 {
         self.offset
     }
 
-    pub(super) fn next(&mut self) -> Result<Token<'a>, Error> {
+    fn next(&mut self) -> Result<Token<'a>, Error> {
         if let Some((token, offset)) = self.pending.pop_front() {
             self.offset = offset;
             return Ok(token);
@@ -176,26 +208,6 @@ impl<'a> Tokens<'a> {
                 None => text = Some((piece, start)),
                 Some((joined, _)) => joined.to_mut().push_str(&piece),
             }
-        }
-    }
-
-    /// Returns the joined text if any, else the first queued tag.
-    fn emit(&mut self, text: Option<(Cow<'a, str>, u64)>) -> Token<'a> {
-        let (token, offset) = match text {
-            Some((text, offset)) => (Token::Text(text), offset),
-            None => self
-                .pending
-                .pop_front()
-                .unwrap_or((Token::Eof, self.reader.buffer_position())),
-        };
-        self.offset = offset;
-        token
-    }
-
-    fn xml_error(&self, source: quick_xml::Error) -> Error {
-        Error::Xml {
-            offset: self.reader.buffer_position(),
-            source,
         }
     }
 }
