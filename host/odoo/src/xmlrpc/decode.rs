@@ -11,7 +11,7 @@ use std::borrow::Cow;
 use serde_json::{Map, Value};
 
 use super::fast::FastTokens;
-use super::tokens::{Tag, Token, TokenSource, Tokens};
+use super::tokens::{Tag, Token, TokenSource, Tokens, is_blank};
 use super::{Error, Fault, MAX_BODY_BYTES, MAX_DEPTH};
 
 /// Decodes a `<methodCall>` into its method name (trimmed) and parameters.
@@ -141,10 +141,6 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-fn is_blank(text: &str) -> bool {
-    text.bytes().all(|b| b.is_ascii_whitespace())
-}
-
 struct Parser<T> {
     tokens: T,
 }
@@ -154,14 +150,11 @@ impl<'a, T: TokenSource<'a>> Parser<T> {
         Parser { tokens }
     }
 
-    /// The next token that is not whitespace between elements.
+    /// The next token that is not whitespace between elements; other text is an error.
     fn structural(&mut self, expected: &'static str) -> Result<Token<'a>, Error> {
-        loop {
-            match self.tokens.next()? {
-                Token::Text(text) if is_blank(&text) => continue,
-                token @ Token::Text(_) => return Err(self.unexpected(token, expected)),
-                token => return Ok(token),
-            }
+        match self.tokens.structural()? {
+            token @ Token::Text(_) => Err(self.unexpected(token, expected)),
+            token => Ok(token),
         }
     }
 

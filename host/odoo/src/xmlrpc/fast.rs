@@ -124,6 +124,20 @@ impl<'a> TokenSource<'a> for FastTokens<'a> {
         self.offset as u64
     }
 
+    /// Skips whitespace between elements in the bytes, without making a token of it.
+    fn structural(&mut self) -> Result<Token<'a>, Error> {
+        let bytes = self.text.as_bytes();
+        let blank = bytes[self.pos..]
+            .iter()
+            .take_while(|b| b.is_ascii_whitespace())
+            .count();
+        if self.pending_close.is_none() && matches!(bytes.get(self.pos + blank), None | Some(b'<'))
+        {
+            self.pos += blank;
+        }
+        self.next()
+    }
+
     fn next(&mut self) -> Result<Token<'a>, Error> {
         if let Some(tag) = self.pending_close.take() {
             return Ok(Token::Close(tag));

@@ -108,6 +108,20 @@ pub(super) trait TokenSource<'a> {
     fn next(&mut self) -> Result<Token<'a>, Error>;
     /// Byte offset where the last returned token starts.
     fn offset(&self) -> u64;
+
+    /// The next token that is not whitespace-only text (whitespace between elements).
+    fn structural(&mut self) -> Result<Token<'a>, Error> {
+        loop {
+            match self.next()? {
+                Token::Text(text) if is_blank(&text) => continue,
+                token => return Ok(token),
+            }
+        }
+    }
+}
+
+pub(super) fn is_blank(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_whitespace())
 }
 
 pub(super) struct Tokens<'a> {
