@@ -38,7 +38,7 @@ pub fn decode_response(body: &[u8]) -> Result<Result<Value, Fault>, Error> {
 fn call<'a>(mut p: Parser<impl TokenSource<'a>>) -> Result<(String, Vec<Value>), Error> {
     p.open(Tag::MethodCall, "<methodCall>")?;
     p.open(Tag::MethodName, "<methodName>")?;
-    let name = p.text_of(&Tag::MethodName)?.trim().to_owned();
+    let name = p.text_of(Tag::MethodName)?.trim().to_owned();
     if name.is_empty() {
         return Err(Error::Unexpected {
             found: "an empty <methodName>".to_owned(),
@@ -151,6 +151,7 @@ impl<'a, T: TokenSource<'a>> Parser<T> {
     }
 
     /// The next token that is not whitespace between elements; other text is an error.
+    #[inline]
     fn structural(&mut self, expected: &'static str) -> Result<Token<'a>, Error> {
         match self.tokens.structural()? {
             token @ Token::Text(_) => Err(self.unexpected(token, expected)),
@@ -158,6 +159,7 @@ impl<'a, T: TokenSource<'a>> Parser<T> {
         }
     }
 
+    #[inline]
     fn open(&mut self, tag: Tag, expected: &'static str) -> Result<(), Error> {
         match self.structural(expected)? {
             Token::Open(found) if found == tag => Ok(()),
@@ -165,6 +167,7 @@ impl<'a, T: TokenSource<'a>> Parser<T> {
         }
     }
 
+    #[inline]
     fn close(&mut self, tag: Tag, expected: &'static str) -> Result<(), Error> {
         match self.structural(expected)? {
             Token::Close(found) if found == tag => Ok(()),
@@ -173,6 +176,7 @@ impl<'a, T: TokenSource<'a>> Parser<T> {
     }
 
     /// True on `<item>`, false on `</end>` (a list of `item` elements closing with `end`).
+    #[inline]
     fn next_is_open(&mut self, item: Tag, expected: &'static str, end: Tag) -> Result<bool, Error> {
         match self.structural(expected)? {
             Token::Open(found) if found == item => Ok(true),
@@ -182,12 +186,13 @@ impl<'a, T: TokenSource<'a>> Parser<T> {
     }
 
     /// The text content of the element `tag` just opened, consuming its end tag.
-    fn text_of(&mut self, tag: &Tag) -> Result<Cow<'a, str>, Error> {
+    #[inline]
+    fn text_of(&mut self, tag: Tag) -> Result<Cow<'a, str>, Error> {
         const EXPECTED: &str = "text, then the element's end tag";
         match self.tokens.next()? {
-            Token::Close(found) if found == *tag => Ok(Cow::Borrowed("")),
+            Token::Close(found) if found == tag => Ok(Cow::Borrowed("")),
             Token::Text(text) => match self.tokens.next()? {
-                Token::Close(found) if found == *tag => Ok(text),
+                Token::Close(found) if found == tag => Ok(text),
                 other => Err(self.unexpected(other, EXPECTED)),
             },
             other => Err(self.unexpected(other, EXPECTED)),
@@ -206,7 +211,7 @@ impl<'a, T: TokenSource<'a>> Parser<T> {
         match found {
             Token::Eof => Error::Truncated { expected, offset },
             other => Error::Unexpected {
-                found: other.describe(),
+                found: other.describe(self.tokens.name_at(offset)),
                 expected,
                 offset,
             },
@@ -243,7 +248,7 @@ impl<'a, T: TokenSource<'a>> Parser<T> {
         let offset = self.tokens.offset();
         match tag {
             Tag::Scalar(scalar) => {
-                let text = self.text_of(&tag)?;
+                let text = self.text_of(tag)?;
                 scalar.parse(text, offset)
             }
             Tag::Nil => {
@@ -252,9 +257,12 @@ impl<'a, T: TokenSource<'a>> Parser<T> {
             }
             Tag::Array => self.array(depth),
             Tag::Struct => self.structure(depth),
-            Tag::Other(name) => Err(Error::UnknownType { tag: name, offset }),
+            Tag::Other => Err(Error::UnknownType {
+                tag: self.tokens.name_at(offset).to_owned(),
+                offset,
+            }),
             other => Err(Error::Unexpected {
-                found: format!("<{}>", other.name()),
+                found: format!("<{}>", other.name().unwrap_or_default()),
                 expected: "a type element inside <value>",
                 offset,
             }),
@@ -275,7 +283,7 @@ impl<'a, T: TokenSource<'a>> Parser<T> {
         let mut members = Map::new();
         while self.next_is_open(Tag::Member, "<member> or </struct>", Tag::Struct)? {
             self.open(Tag::Name, "<name>")?;
-            let name = self.text_of(&Tag::Name)?.into_owned();
+            let name = self.text_of(Tag::Name)?.into_owned();
             self.open(Tag::Value, "<value> after <name>")?;
             let value = self.value(depth + 1)?;
             self.close(Tag::Member, "</member>")?;

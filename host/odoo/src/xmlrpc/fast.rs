@@ -52,7 +52,7 @@ impl<'a> FastTokens<'a> {
             (false, (Some(b'>'), _)) => (Token::Open(Tag::from_local_name(name)), name_end + 1),
             (false, (Some(b'/'), Some(b'>'))) => {
                 let tag = Tag::from_local_name(name);
-                self.pending_close = Some(tag.clone());
+                self.pending_close = Some(tag);
                 (Token::Open(tag), name_end + 2)
             }
             _ => return Err(self.unsupported("a tag with more than a plain name")),
@@ -122,6 +122,10 @@ impl<'a> FastTokens<'a> {
 impl<'a> TokenSource<'a> for FastTokens<'a> {
     fn offset(&self) -> u64 {
         self.offset as u64
+    }
+
+    fn body(&self) -> &'a str {
+        self.text
     }
 
     /// Skips whitespace between elements in the bytes, without making a token of it.

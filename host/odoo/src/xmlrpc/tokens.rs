@@ -15,7 +15,10 @@ use super::scalar::Scalar;
 use super::{Error, excerpt};
 
 /// An element name the XML-RPC grammar knows, or any other.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Copy` and two bytes: the parser makes, moves and compares one per tag. The name of an
+/// [`Tag::Other`] is read back from the body when an error needs it ([`TokenSource::name_at`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tag {
     MethodCall,
     MethodName,
@@ -31,7 +34,7 @@ pub(super) enum Tag {
     Name,
     Nil,
     Scalar(Scalar),
-    Other(String),
+    Other,
 }
 
 impl Tag {
@@ -52,16 +55,13 @@ impl Tag {
             b"params" => Tag::Params,
             b"param" => Tag::Param,
             b"fault" => Tag::Fault,
-            other => match Scalar::from_tag(other) {
-                Some(scalar) => Tag::Scalar(scalar),
-                None => Tag::Other(String::from_utf8_lossy(other).into_owned()),
-            },
+            other => Scalar::from_tag(other).map_or(Tag::Other, Tag::Scalar),
         }
     }
 
-    /// The element name as written (local part).
-    pub(super) fn name(&self) -> &str {
-        match self {
+    /// The element name as written (local part); `None` for [`Tag::Other`].
+    pub(super) fn name(self) -> Option<&'static str> {
+        Some(match self {
             Tag::MethodCall => "methodCall",
             Tag::MethodName => "methodName",
             Tag::MethodResponse => "methodResponse",
@@ -76,8 +76,8 @@ impl Tag {
             Tag::Name => "name",
             Tag::Nil => "nil",
             Tag::Scalar(scalar) => scalar.tag(),
-            Tag::Other(name) => name,
-        }
+            Tag::Other => return None,
+        })
     }
 }
 
@@ -90,11 +90,11 @@ pub(super) enum Token<'a> {
 }
 
 impl Token<'_> {
-    /// How the token reads in an error message.
-    pub(super) fn describe(&self) -> String {
+    /// How the token reads in an error message; `other` names a [`Tag::Other`].
+    pub(super) fn describe(&self, other: &str) -> String {
         match self {
-            Token::Open(tag) => format!("<{}>", tag.name()),
-            Token::Close(tag) => format!("</{}>", tag.name()),
+            Token::Open(tag) => format!("<{}>", tag.name().unwrap_or(other)),
+            Token::Close(tag) => format!("</{}>", tag.name().unwrap_or(other)),
             Token::Text(text) => format!("text {:?}", excerpt(text)),
             Token::Eof => "end of document".to_owned(),
         }
@@ -108,6 +108,24 @@ pub(super) trait TokenSource<'a> {
     fn next(&mut self) -> Result<Token<'a>, Error>;
     /// Byte offset where the last returned token starts.
     fn offset(&self) -> u64;
+    /// The whole body being read.
+    fn body(&self) -> &'a str;
+
+    /// The local name of the tag that starts at `offset` (`<ex:name …>` or `</name>`),
+    /// read back from the body: only error messages need names of unknown tags.
+    fn name_at(&self, offset: u64) -> &'a str {
+        let rest = usize::try_from(offset)
+            .ok()
+            .and_then(|at| self.body().get(at..))
+            .unwrap_or_default();
+        let rest = rest.strip_prefix('<').unwrap_or(rest);
+        let rest = rest.strip_prefix('/').unwrap_or(rest);
+        let end = rest
+            .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        name.split_once(':').map_or(name, |(_, local)| local)
+    }
 
     /// The next token that is not whitespace-only text (whitespace between elements).
     fn structural(&mut self) -> Result<Token<'a>, Error> {
@@ -125,6 +143,7 @@ pub(super) fn is_blank(text: &str) -> bool {
 }
 
 pub(super) struct Tokens<'a> {
+    body: &'a str,
     reader: Reader<&'a [u8]>,
     /// Tags read while joining text, returned by the next calls (at most two).
     pending: VecDeque<(Token<'a>, u64)>,
@@ -141,6 +160,7 @@ impl<'a> Tokens<'a> {
         config.check_end_names = true;
         config.trim_text(false);
         Tokens {
+            body,
             reader,
             pending: VecDeque::with_capacity(2),
             offset: 0,
@@ -171,6 +191,10 @@ impl<'a> Tokens<'a> {
 impl<'a> TokenSource<'a> for Tokens<'a> {
     fn offset(&self) -> u64 {
         self.offset
+    }
+
+    fn body(&self) -> &'a str {
+        self.body
     }
 
     fn next(&mut self) -> Result<Token<'a>, Error> {
@@ -209,7 +233,7 @@ impl<'a> TokenSource<'a> for Tokens<'a> {
                 Event::Empty(s) => {
                     // Not produced with `expand_empty_elements`; handled for completeness.
                     let tag = tag_of(&s);
-                    self.pending.push_back((Token::Open(tag.clone()), start));
+                    self.pending.push_back((Token::Open(tag), start));
                     self.pending.push_back((Token::Close(tag), start));
                     return Ok(self.emit(text));
                 }
