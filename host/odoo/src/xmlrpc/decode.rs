@@ -161,6 +161,9 @@ impl<'a, T: TokenSource<'a>> Parser<T> {
 
     #[inline]
     fn open(&mut self, tag: Tag, expected: &'static str) -> Result<(), Error> {
+        if self.tokens.skip_open(tag) {
+            return Ok(());
+        }
         match self.structural(expected)? {
             Token::Open(found) if found == tag => Ok(()),
             other => Err(self.unexpected(other, expected)),
@@ -169,6 +172,9 @@ impl<'a, T: TokenSource<'a>> Parser<T> {
 
     #[inline]
     fn close(&mut self, tag: Tag, expected: &'static str) -> Result<(), Error> {
+        if self.tokens.skip_close(tag) {
+            return Ok(());
+        }
         match self.structural(expected)? {
             Token::Close(found) if found == tag => Ok(()),
             other => Err(self.unexpected(other, expected)),
@@ -178,6 +184,12 @@ impl<'a, T: TokenSource<'a>> Parser<T> {
     /// True on `<item>`, false on `</end>` (a list of `item` elements closing with `end`).
     #[inline]
     fn next_is_open(&mut self, item: Tag, expected: &'static str, end: Tag) -> Result<bool, Error> {
+        if self.tokens.skip_open(item) {
+            return Ok(true);
+        }
+        if self.tokens.skip_close(end) {
+            return Ok(false);
+        }
         match self.structural(expected)? {
             Token::Open(found) if found == item => Ok(true),
             Token::Close(found) if found == end => Ok(false),
@@ -191,6 +203,8 @@ impl<'a, T: TokenSource<'a>> Parser<T> {
         const EXPECTED: &str = "text, then the element's end tag";
         match self.tokens.next()? {
             Token::Close(found) if found == tag => Ok(Cow::Borrowed("")),
+            // Text runs up to a `<`, so `skip_close` finds no whitespace to step over.
+            Token::Text(text) if self.tokens.skip_close(tag) => Ok(text),
             Token::Text(text) => match self.tokens.next()? {
                 Token::Close(found) if found == tag => Ok(text),
                 other => Err(self.unexpected(other, EXPECTED)),

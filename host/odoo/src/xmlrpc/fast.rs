@@ -61,6 +61,36 @@ impl<'a> FastTokens<'a> {
         Ok(token)
     }
 
+    /// Steps over whitespace, then `<tag>` (`</tag>` if `closing`), if exactly that comes
+    /// next: the tag the grammar expects, without making a token of it. Most tags of a
+    /// body are read this way.
+    fn skip_markup(&mut self, closing: bool, tag: Tag) -> bool {
+        let Some(name) = tag.name() else {
+            return false;
+        };
+        if self.pending_close.is_some() {
+            return false;
+        }
+        let bytes = self.text.as_bytes();
+        let start = self.pos + blank_len(&bytes[self.pos..]);
+        let name_start = start + 1 + usize::from(closing);
+        let name_end = name_start + name.len();
+        // A byte loop, not slice equality: names are a few bytes, and a `memcmp` call per
+        // tag showed in profiles.
+        let found = bytes.get(start) == Some(&b'<')
+            && (!closing || bytes.get(start + 1) == Some(&b'/'))
+            && bytes.get(name_end) == Some(&b'>')
+            && bytes[name_start..name_end]
+                .iter()
+                .zip(name.as_bytes())
+                .all(|(a, b)| a == b);
+        if found {
+            self.offset = start;
+            self.pos = name_end + 1;
+        }
+        found
+    }
+
     /// Character data up to the next `<`, entities resolved; borrowed when there are none.
     fn char_data(&mut self) -> Result<Token<'a>, Error> {
         let start = self.pos;
@@ -131,15 +161,20 @@ impl<'a> TokenSource<'a> for FastTokens<'a> {
     /// Skips whitespace between elements in the bytes, without making a token of it.
     fn structural(&mut self) -> Result<Token<'a>, Error> {
         let bytes = self.text.as_bytes();
-        let blank = bytes[self.pos..]
-            .iter()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
+        let blank = blank_len(&bytes[self.pos..]);
         if self.pending_close.is_none() && matches!(bytes.get(self.pos + blank), None | Some(b'<'))
         {
             self.pos += blank;
         }
         self.next()
+    }
+
+    fn skip_open(&mut self, tag: Tag) -> bool {
+        self.skip_markup(false, tag)
+    }
+
+    fn skip_close(&mut self, tag: Tag) -> bool {
+        self.skip_markup(true, tag)
     }
 
     fn next(&mut self) -> Result<Token<'a>, Error> {
@@ -153,6 +188,11 @@ impl<'a> TokenSource<'a> for FastTokens<'a> {
             Some(_) => self.char_data(),
         }
     }
+}
+
+/// Length of the whitespace at the start of `bytes`.
+fn blank_len(bytes: &[u8]) -> usize {
+    bytes.iter().take_while(|b| b.is_ascii_whitespace()).count()
 }
 
 /// Length of a leading `<?xml …?>`, else 0 (and the tokenizer refuses the `<?`).

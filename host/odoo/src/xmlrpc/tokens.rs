@@ -127,6 +127,17 @@ pub(super) trait TokenSource<'a> {
         name.split_once(':').map_or(name, |(_, local)| local)
     }
 
+    /// Consumes `<tag>`, after whitespace between elements, if exactly that comes next.
+    /// A shortcut for what the grammar expects; `false` means "read the next token".
+    fn skip_open(&mut self, _tag: Tag) -> bool {
+        false
+    }
+
+    /// As [`TokenSource::skip_open`], for `</tag>`.
+    fn skip_close(&mut self, _tag: Tag) -> bool {
+        false
+    }
+
     /// The next token that is not whitespace-only text (whitespace between elements).
     fn structural(&mut self) -> Result<Token<'a>, Error> {
         loop {

@@ -44,6 +44,10 @@ fn what_peers_send_takes_the_fast_path() {
         "<value><base64>aGVs\nbG8=</base64></value>",
         "<value><i8>-9223372036854775808</i8></value>",
         "<value><string>]]> \u{1} ünïcødé 🚀</string></value>",
+        "<value><array><data/></array></value>",
+        "<value><array>\n<data>\n<value/>\n<value><nil/></value>\n</data>\n</array></value>",
+        "<value><struct><member><name>a</name><value/></member>\n</struct></value>",
+        "<value><struct><member><name/><value><struct/></value></member></struct></value>",
     ] {
         assert!(agree(response(value_xml).as_bytes()), "{value_xml}");
     }
@@ -94,6 +98,28 @@ fn every_truncation_of_a_page_is_an_error() {
         assert!(
             decode_response(&PYTHON_PAGE[..cut]).is_err(),
             "cut at {cut}"
+        );
+    }
+}
+
+#[test]
+fn expected_tags_do_not_swallow_text() {
+    // The shortcut for an expected `</string>` steps over whitespace between elements; the
+    // whitespace inside an element is text and must stay.
+    for (value_xml, expected) in [
+        ("<value><string>  </string></value>", json!("  ")),
+        ("<value>\n</value>", json!("\n")),
+        (
+            "<value><struct><member><name> a </name><value/></member></struct></value>",
+            json!({" a ": ""}),
+        ),
+    ] {
+        let body = response(value_xml);
+        assert!(agree(body.as_bytes()), "{value_xml}");
+        assert_eq!(
+            decode_response(body.as_bytes()).unwrap(),
+            Ok(expected),
+            "{value_xml}"
         );
     }
 }
