@@ -1,11 +1,17 @@
-//! XML-RPC → JSON: a recursive-descent parser over [`Tokens`], strict about the grammar and
-//! bounded by [`MAX_BODY_BYTES`] and [`MAX_DEPTH`] (recursion depth is the nesting depth).
+//! XML-RPC → JSON: a recursive-descent parser over a [`TokenSource`], strict about the
+//! grammar and bounded by [`MAX_BODY_BYTES`] and [`MAX_DEPTH`] (recursion depth is the
+//! nesting depth). Values go straight into `serde_json::Value`, with no tree in between.
+//!
+//! Each body is read first with [`FastTokens`]; on any error it is read again with the
+//! quick-xml [`Tokens`], so what is accepted, and every error with its offset, is decided
+//! by quick-xml alone. A bad body costs two reads, which its size limit bounds.
 
 use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::tokens::{Tag, Token, Tokens};
+use super::fast::FastTokens;
+use super::tokens::{Tag, Token, TokenSource, Tokens, is_blank};
 use super::{Error, Fault, MAX_BODY_BYTES, MAX_DEPTH};
 
 /// Decodes a `<methodCall>` into its method name (trimmed) and parameters.
@@ -14,10 +20,25 @@ use super::{Error, Fault, MAX_BODY_BYTES, MAX_DEPTH};
 /// Any [`Error`]: the body is too large, not UTF-8, not well-formed XML, not a method call,
 /// or holds a value that cannot be mapped to JSON.
 pub fn decode_call(body: &[u8]) -> Result<(String, Vec<Value>), Error> {
-    let mut p = Parser::new(checked_text(body)?);
+    let text = checked_text(body)?;
+    call(Parser::new(FastTokens::new(text))).or_else(|_| call(Parser::new(Tokens::new(text))))
+}
+
+/// Decodes a `<methodResponse>`: `Ok(value)` for a result, `Err(fault)` for a fault.
+///
+/// # Errors
+/// Any [`Error`], as for [`decode_call`]; [`Error::BadFault`] for a fault that lacks an
+/// `i32` `faultCode` or a string `faultString`.
+pub fn decode_response(body: &[u8]) -> Result<Result<Value, Fault>, Error> {
+    let text = checked_text(body)?;
+    response(Parser::new(FastTokens::new(text)))
+        .or_else(|_| response(Parser::new(Tokens::new(text))))
+}
+
+fn call<'a>(mut p: Parser<impl TokenSource<'a>>) -> Result<(String, Vec<Value>), Error> {
     p.open(Tag::MethodCall, "<methodCall>")?;
     p.open(Tag::MethodName, "<methodName>")?;
-    let name = p.text_of(&Tag::MethodName)?.trim().to_owned();
+    let name = p.text_of(Tag::MethodName)?.trim().to_owned();
     if name.is_empty() {
         return Err(Error::Unexpected {
             found: "an empty <methodName>".to_owned(),
@@ -42,13 +63,7 @@ pub fn decode_call(body: &[u8]) -> Result<(String, Vec<Value>), Error> {
     Ok((name, params))
 }
 
-/// Decodes a `<methodResponse>`: `Ok(value)` for a result, `Err(fault)` for a fault.
-///
-/// # Errors
-/// Any [`Error`], as for [`decode_call`]; [`Error::BadFault`] for a fault that lacks an
-/// `i32` `faultCode` or a string `faultString`.
-pub fn decode_response(body: &[u8]) -> Result<Result<Value, Fault>, Error> {
-    let mut p = Parser::new(checked_text(body)?);
+fn response<'a>(mut p: Parser<impl TokenSource<'a>>) -> Result<Result<Value, Fault>, Error> {
     p.open(Tag::MethodResponse, "<methodResponse>")?;
     let result = match p.structural("<params> or <fault>")? {
         Token::Open(Tag::Params) => {
@@ -126,40 +141,42 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-fn is_blank(text: &str) -> bool {
-    text.bytes().all(|b| b.is_ascii_whitespace())
+struct Parser<T> {
+    tokens: T,
 }
 
-struct Parser<'a> {
-    tokens: Tokens<'a>,
-}
-
-impl<'a> Parser<'a> {
-    fn new(body: &'a str) -> Self {
-        Parser {
-            tokens: Tokens::new(body),
-        }
+impl<'a, T: TokenSource<'a>> Parser<T> {
+    fn new(tokens: T) -> Self {
+        Parser { tokens }
     }
 
-    /// The next token that is not whitespace between elements.
+    /// The next token that is not whitespace between elements; other text is an error.
+    // The small grammar steps below run several times per element; `#[inline]` on them cut
+    // the decode's instruction count by about 5% (callgrind, 50-record page).
+    #[inline]
     fn structural(&mut self, expected: &'static str) -> Result<Token<'a>, Error> {
-        loop {
-            match self.tokens.next()? {
-                Token::Text(text) if is_blank(&text) => continue,
-                token @ Token::Text(_) => return Err(self.unexpected(token, expected)),
-                token => return Ok(token),
-            }
+        match self.tokens.structural()? {
+            token @ Token::Text(_) => Err(self.unexpected(token, expected)),
+            token => Ok(token),
         }
     }
 
+    #[inline]
     fn open(&mut self, tag: Tag, expected: &'static str) -> Result<(), Error> {
+        if self.tokens.skip_open(tag) {
+            return Ok(());
+        }
         match self.structural(expected)? {
             Token::Open(found) if found == tag => Ok(()),
             other => Err(self.unexpected(other, expected)),
         }
     }
 
+    #[inline]
     fn close(&mut self, tag: Tag, expected: &'static str) -> Result<(), Error> {
+        if self.tokens.skip_close(tag) {
+            return Ok(());
+        }
         match self.structural(expected)? {
             Token::Close(found) if found == tag => Ok(()),
             other => Err(self.unexpected(other, expected)),
@@ -167,7 +184,14 @@ impl<'a> Parser<'a> {
     }
 
     /// True on `<item>`, false on `</end>` (a list of `item` elements closing with `end`).
+    #[inline]
     fn next_is_open(&mut self, item: Tag, expected: &'static str, end: Tag) -> Result<bool, Error> {
+        if self.tokens.skip_open(item) {
+            return Ok(true);
+        }
+        if self.tokens.skip_close(end) {
+            return Ok(false);
+        }
         match self.structural(expected)? {
             Token::Open(found) if found == item => Ok(true),
             Token::Close(found) if found == end => Ok(false),
@@ -176,12 +200,15 @@ impl<'a> Parser<'a> {
     }
 
     /// The text content of the element `tag` just opened, consuming its end tag.
-    fn text_of(&mut self, tag: &Tag) -> Result<Cow<'a, str>, Error> {
+    #[inline]
+    fn text_of(&mut self, tag: Tag) -> Result<Cow<'a, str>, Error> {
         const EXPECTED: &str = "text, then the element's end tag";
         match self.tokens.next()? {
-            Token::Close(found) if found == *tag => Ok(Cow::Borrowed("")),
+            Token::Close(found) if found == tag => Ok(Cow::Borrowed("")),
+            // Text runs up to a `<`, so `skip_close` finds no whitespace to step over.
+            Token::Text(text) if self.tokens.skip_close(tag) => Ok(text),
             Token::Text(text) => match self.tokens.next()? {
-                Token::Close(found) if found == *tag => Ok(text),
+                Token::Close(found) if found == tag => Ok(text),
                 other => Err(self.unexpected(other, EXPECTED)),
             },
             other => Err(self.unexpected(other, EXPECTED)),
@@ -200,7 +227,7 @@ impl<'a> Parser<'a> {
         match found {
             Token::Eof => Error::Truncated { expected, offset },
             other => Error::Unexpected {
-                found: other.describe(),
+                found: other.describe(self.tokens.name_at(offset)),
                 expected,
                 offset,
             },
@@ -237,7 +264,7 @@ impl<'a> Parser<'a> {
         let offset = self.tokens.offset();
         match tag {
             Tag::Scalar(scalar) => {
-                let text = self.text_of(&tag)?;
+                let text = self.text_of(tag)?;
                 scalar.parse(text, offset)
             }
             Tag::Nil => {
@@ -246,9 +273,12 @@ impl<'a> Parser<'a> {
             }
             Tag::Array => self.array(depth),
             Tag::Struct => self.structure(depth),
-            Tag::Other(name) => Err(Error::UnknownType { tag: name, offset }),
+            Tag::Other => Err(Error::UnknownType {
+                tag: self.tokens.name_at(offset).to_owned(),
+                offset,
+            }),
             other => Err(Error::Unexpected {
-                found: format!("<{}>", other.name()),
+                found: format!("<{}>", other.name().unwrap_or_default()),
                 expected: "a type element inside <value>",
                 offset,
             }),
@@ -269,12 +299,23 @@ impl<'a> Parser<'a> {
         let mut members = Map::new();
         while self.next_is_open(Tag::Member, "<member> or </struct>", Tag::Struct)? {
             self.open(Tag::Name, "<name>")?;
-            let name = self.text_of(&Tag::Name)?.into_owned();
+            let name = self.text_of(Tag::Name)?.into_owned();
             self.open(Tag::Value, "<value> after <name>")?;
             let value = self.value(depth + 1)?;
             self.close(Tag::Member, "</member>")?;
             members.insert(name, value);
         }
         Ok(Value::Object(members))
+    }
+}
+
+/// Decodes with one tokenizer only, without the fallback; tests compare the two.
+#[cfg(test)]
+pub(super) fn decode_response_with(body: &[u8], fast: bool) -> Result<Result<Value, Fault>, Error> {
+    let text = checked_text(body)?;
+    if fast {
+        response(Parser::new(FastTokens::new(text)))
+    } else {
+        response(Parser::new(Tokens::new(text)))
     }
 }

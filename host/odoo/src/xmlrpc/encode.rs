@@ -3,6 +3,8 @@
 //! The walk is iterative (an explicit stack) so a programmatically built, absurdly deep
 //! `Value` cannot overflow the thread's stack.
 
+use std::fmt::Write as _;
+
 use serde_json::{Number, Value};
 
 use super::Fault;
@@ -48,9 +50,11 @@ pub fn encode_fault(fault: &Fault) -> String {
     let mut out = String::with_capacity(256 + fault.message.len());
     out.push_str(DECL);
     out.push_str("<methodResponse><fault><value><struct>");
-    out.push_str("<member><name>faultCode</name><value><int>");
-    out.push_str(&fault.code.to_string());
-    out.push_str("</int></value></member>");
+    let _ = write!(
+        out,
+        "<member><name>faultCode</name><value><int>{}</int></value></member>",
+        fault.code
+    );
     out.push_str("<member><name>faultString</name><value><string>");
     push_escaped(&mut out, &fault.message);
     out.push_str("</string></value></member>");
@@ -114,23 +118,22 @@ fn push_scalar(out: &mut String, value: &Value) {
 }
 
 fn push_number(out: &mut String, n: &Number) {
-    let (open, close, text) = if let Some(i) = n.as_i64() {
+    // `write!` formats straight into `out`: no `String` per number. Writing to a `String`
+    // cannot fail.
+    let _ = if let Some(i) = n.as_i64() {
         if i32::try_from(i).is_ok() {
-            ("<value><int>", "</int></value>", i.to_string())
+            write!(out, "<value><int>{i}</int></value>")
         } else {
-            ("<value><i8>", "</i8></value>", i.to_string())
+            write!(out, "<value><i8>{i}</i8></value>")
         }
     } else if let Some(u) = n.as_u64() {
         // Above i64::MAX: still exact; Python reads any size of `<i8>`, our decoder refuses it.
-        ("<value><i8>", "</i8></value>", u.to_string())
+        write!(out, "<value><i8>{u}</i8></value>")
     } else {
         // JSON numbers are finite; Display never uses an exponent, as the XML-RPC spec wants.
         let f = n.as_f64().unwrap_or_default();
-        ("<value><double>", "</double></value>", f.to_string())
+        write!(out, "<value><double>{f}</double></value>")
     };
-    out.push_str(open);
-    out.push_str(&text);
-    out.push_str(close);
 }
 
 /// Appends `text` escaped for XML character data, dropping characters XML 1.0 forbids.

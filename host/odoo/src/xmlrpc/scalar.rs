@@ -8,11 +8,19 @@ use serde_json::{Number, Value};
 
 use super::{Error, excerpt};
 
-/// XML-RPC scalar types; the tag name is kept for error messages.
+/// XML-RPC scalar types, one per tag name (kept for error messages). Fieldless, so a
+/// [`Tag`](super::tokens::Tag) is a small `Copy` value compared without touching strings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Scalar {
-    Int(&'static str),
-    Double(&'static str),
+    Int,
+    I4,
+    I8,
+    I1,
+    I2,
+    BigInteger,
+    Double,
+    Float,
+    BigDecimal,
     Boolean,
     String,
     DateTime,
@@ -22,17 +30,17 @@ pub(super) enum Scalar {
 impl Scalar {
     pub(super) fn from_tag(name: &[u8]) -> Option<Scalar> {
         Some(match name {
-            b"int" => Scalar::Int("int"),
-            b"i4" => Scalar::Int("i4"),
-            b"i8" => Scalar::Int("i8"),
-            b"i1" => Scalar::Int("i1"),
-            b"i2" => Scalar::Int("i2"),
-            b"biginteger" => Scalar::Int("biginteger"),
-            b"double" => Scalar::Double("double"),
-            b"float" => Scalar::Double("float"),
-            b"bigdecimal" => Scalar::Double("bigdecimal"),
-            b"boolean" => Scalar::Boolean,
             b"string" => Scalar::String,
+            b"int" => Scalar::Int,
+            b"boolean" => Scalar::Boolean,
+            b"double" => Scalar::Double,
+            b"i4" => Scalar::I4,
+            b"i8" => Scalar::I8,
+            b"i1" => Scalar::I1,
+            b"i2" => Scalar::I2,
+            b"biginteger" => Scalar::BigInteger,
+            b"float" => Scalar::Float,
+            b"bigdecimal" => Scalar::BigDecimal,
             b"dateTime.iso8601" => Scalar::DateTime,
             b"base64" => Scalar::Base64,
             _ => return None,
@@ -41,7 +49,15 @@ impl Scalar {
 
     pub(super) fn tag(self) -> &'static str {
         match self {
-            Scalar::Int(tag) | Scalar::Double(tag) => tag,
+            Scalar::Int => "int",
+            Scalar::I4 => "i4",
+            Scalar::I8 => "i8",
+            Scalar::I1 => "i1",
+            Scalar::I2 => "i2",
+            Scalar::BigInteger => "biginteger",
+            Scalar::Double => "double",
+            Scalar::Float => "float",
+            Scalar::BigDecimal => "bigdecimal",
             Scalar::Boolean => "boolean",
             Scalar::String => "string",
             Scalar::DateTime => "dateTime.iso8601",
@@ -59,8 +75,15 @@ impl Scalar {
         };
         match self {
             Scalar::String => Ok(Value::String(text.into_owned())),
-            Scalar::Int(tag) => parse_int(tag, &text, offset),
-            Scalar::Double(tag) => parse_double(tag, &text, offset),
+            Scalar::Int
+            | Scalar::I4
+            | Scalar::I8
+            | Scalar::I1
+            | Scalar::I2
+            | Scalar::BigInteger => parse_int(self.tag(), &text, offset),
+            Scalar::Double | Scalar::Float | Scalar::BigDecimal => {
+                parse_double(self.tag(), &text, offset)
+            }
             Scalar::Boolean => match text.trim() {
                 "0" => Ok(Value::Bool(false)),
                 "1" => Ok(Value::Bool(true)),

@@ -15,7 +15,10 @@ use super::scalar::Scalar;
 use super::{Error, excerpt};
 
 /// An element name the XML-RPC grammar knows, or any other.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// `Copy` and two bytes: the parser makes, moves and compares one per tag. The name of an
+/// [`Tag::Other`] is read back from the body when an error needs it ([`TokenSource::name_at`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Tag {
     MethodCall,
     MethodName,
@@ -31,35 +34,34 @@ pub(super) enum Tag {
     Name,
     Nil,
     Scalar(Scalar),
-    Other(String),
+    Other,
 }
 
 impl Tag {
-    fn from_local_name(name: &[u8]) -> Tag {
+    /// Arms are tried in order, so the tags of every struct member come first.
+    pub(super) fn from_local_name(name: &[u8]) -> Tag {
         match name {
+            b"value" => Tag::Value,
+            b"member" => Tag::Member,
+            b"name" => Tag::Name,
+            b"string" => Tag::Scalar(Scalar::String),
+            b"struct" => Tag::Struct,
+            b"array" => Tag::Array,
+            b"data" => Tag::Data,
+            b"nil" => Tag::Nil,
             b"methodCall" => Tag::MethodCall,
             b"methodName" => Tag::MethodName,
             b"methodResponse" => Tag::MethodResponse,
             b"params" => Tag::Params,
             b"param" => Tag::Param,
             b"fault" => Tag::Fault,
-            b"value" => Tag::Value,
-            b"array" => Tag::Array,
-            b"data" => Tag::Data,
-            b"struct" => Tag::Struct,
-            b"member" => Tag::Member,
-            b"name" => Tag::Name,
-            b"nil" => Tag::Nil,
-            other => match Scalar::from_tag(other) {
-                Some(scalar) => Tag::Scalar(scalar),
-                None => Tag::Other(String::from_utf8_lossy(other).into_owned()),
-            },
+            other => Scalar::from_tag(other).map_or(Tag::Other, Tag::Scalar),
         }
     }
 
-    /// The element name as written (local part).
-    pub(super) fn name(&self) -> &str {
-        match self {
+    /// The element name as written (local part); `None` for [`Tag::Other`].
+    pub(super) fn name(self) -> Option<&'static str> {
+        Some(match self {
             Tag::MethodCall => "methodCall",
             Tag::MethodName => "methodName",
             Tag::MethodResponse => "methodResponse",
@@ -74,8 +76,8 @@ impl Tag {
             Tag::Name => "name",
             Tag::Nil => "nil",
             Tag::Scalar(scalar) => scalar.tag(),
-            Tag::Other(name) => name,
-        }
+            Tag::Other => return None,
+        })
     }
 }
 
@@ -88,18 +90,71 @@ pub(super) enum Token<'a> {
 }
 
 impl Token<'_> {
-    /// How the token reads in an error message.
-    pub(super) fn describe(&self) -> String {
+    /// How the token reads in an error message; `other` names a [`Tag::Other`].
+    pub(super) fn describe(&self, other: &str) -> String {
         match self {
-            Token::Open(tag) => format!("<{}>", tag.name()),
-            Token::Close(tag) => format!("</{}>", tag.name()),
+            Token::Open(tag) => format!("<{}>", tag.name().unwrap_or(other)),
+            Token::Close(tag) => format!("</{}>", tag.name().unwrap_or(other)),
             Token::Text(text) => format!("text {:?}", excerpt(text)),
             Token::Eof => "end of document".to_owned(),
         }
     }
 }
 
+/// Where the parser reads tokens from: [`Tokens`] (complete XML via quick-xml) or
+/// [`super::fast::FastTokens`] (the subset peers write, several times faster).
+pub(super) trait TokenSource<'a> {
+    /// The next token; [`Token::Eof`] at the end.
+    fn next(&mut self) -> Result<Token<'a>, Error>;
+    /// Byte offset where the last returned token starts.
+    fn offset(&self) -> u64;
+    /// The whole body being read.
+    fn body(&self) -> &'a str;
+
+    /// The local name of the tag that starts at `offset` (`<ex:name …>` or `</name>`),
+    /// read back from the body: only error messages need names of unknown tags.
+    fn name_at(&self, offset: u64) -> &'a str {
+        let rest = usize::try_from(offset)
+            .ok()
+            .and_then(|at| self.body().get(at..))
+            .unwrap_or_default();
+        let rest = rest.strip_prefix('<').unwrap_or(rest);
+        let rest = rest.strip_prefix('/').unwrap_or(rest);
+        let end = rest
+            .find(|c: char| c.is_ascii_whitespace() || c == '/' || c == '>')
+            .unwrap_or(rest.len());
+        let name = &rest[..end];
+        name.split_once(':').map_or(name, |(_, local)| local)
+    }
+
+    /// Consumes `<tag>`, after whitespace between elements, if exactly that comes next.
+    /// A shortcut for what the grammar expects; `false` means "read the next token".
+    fn skip_open(&mut self, _tag: Tag) -> bool {
+        false
+    }
+
+    /// As [`TokenSource::skip_open`], for `</tag>`.
+    fn skip_close(&mut self, _tag: Tag) -> bool {
+        false
+    }
+
+    /// The next token that is not whitespace-only text (whitespace between elements).
+    fn structural(&mut self) -> Result<Token<'a>, Error> {
+        loop {
+            match self.next()? {
+                Token::Text(text) if is_blank(&text) => continue,
+                token => return Ok(token),
+            }
+        }
+    }
+}
+
+pub(super) fn is_blank(text: &str) -> bool {
+    text.bytes().all(|b| b.is_ascii_whitespace())
+}
+
 pub(super) struct Tokens<'a> {
+    body: &'a str,
     reader: Reader<&'a [u8]>,
     /// Tags read while joining text, returned by the next calls (at most two).
     pending: VecDeque<(Token<'a>, u64)>,
@@ -116,18 +171,44 @@ impl<'a> Tokens<'a> {
         config.check_end_names = true;
         config.trim_text(false);
         Tokens {
+            body,
             reader,
             pending: VecDeque::with_capacity(2),
             offset: 0,
         }
     }
 
-    /// Byte offset where the last returned token starts.
-    pub(super) fn offset(&self) -> u64 {
+    /// Returns the joined text if any, else the first queued tag.
+    fn emit(&mut self, text: Option<(Cow<'a, str>, u64)>) -> Token<'a> {
+        let (token, offset) = match text {
+            Some((text, offset)) => (Token::Text(text), offset),
+            None => self
+                .pending
+                .pop_front()
+                .unwrap_or((Token::Eof, self.reader.buffer_position())),
+        };
+        self.offset = offset;
+        token
+    }
+
+    fn xml_error(&self, source: quick_xml::Error) -> Error {
+        Error::Xml {
+            offset: self.reader.buffer_position(),
+            source,
+        }
+    }
+}
+
+impl<'a> TokenSource<'a> for Tokens<'a> {
+    fn offset(&self) -> u64 {
         self.offset
     }
 
-    pub(super) fn next(&mut self) -> Result<Token<'a>, Error> {
+    fn body(&self) -> &'a str {
+        self.body
+    }
+
+    fn next(&mut self) -> Result<Token<'a>, Error> {
         if let Some((token, offset)) = self.pending.pop_front() {
             self.offset = offset;
             return Ok(token);
@@ -163,7 +244,7 @@ impl<'a> Tokens<'a> {
                 Event::Empty(s) => {
                     // Not produced with `expand_empty_elements`; handled for completeness.
                     let tag = tag_of(&s);
-                    self.pending.push_back((Token::Open(tag.clone()), start));
+                    self.pending.push_back((Token::Open(tag), start));
                     self.pending.push_back((Token::Close(tag), start));
                     return Ok(self.emit(text));
                 }
@@ -176,26 +257,6 @@ impl<'a> Tokens<'a> {
                 None => text = Some((piece, start)),
                 Some((joined, _)) => joined.to_mut().push_str(&piece),
             }
-        }
-    }
-
-    /// Returns the joined text if any, else the first queued tag.
-    fn emit(&mut self, text: Option<(Cow<'a, str>, u64)>) -> Token<'a> {
-        let (token, offset) = match text {
-            Some((text, offset)) => (Token::Text(text), offset),
-            None => self
-                .pending
-                .pop_front()
-                .unwrap_or((Token::Eof, self.reader.buffer_position())),
-        };
-        self.offset = offset;
-        token
-    }
-
-    fn xml_error(&self, source: quick_xml::Error) -> Error {
-        Error::Xml {
-            offset: self.reader.buffer_position(),
-            source,
         }
     }
 }

@@ -253,3 +253,25 @@ fn mutated_payloads_never_panic() {
         }
     }
 }
+
+#[test]
+fn unknown_tags_are_named_from_the_body() {
+    assert_eq!(
+        decode_value("<value><ex:date>2026</ex:date></value>")
+            .unwrap_err()
+            .to_string(),
+        "unknown xml-rpc type <date> at byte 63"
+    );
+    let trailing = format!("{}<extra a='1'/>", encode_response(&json!(1)));
+    assert_eq!(
+        response_err(&trailing).to_string(),
+        format!(
+            "unexpected <extra> at byte {}, expected end of document after the root element",
+            trailing.len() - 14
+        )
+    );
+    assert_eq!(
+        call_err("<methodCall><methodName>x</methodName></foo></methodCall>").to_string(),
+        "malformed xml near byte 38"
+    );
+}

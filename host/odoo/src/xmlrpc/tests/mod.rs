@@ -1,6 +1,7 @@
 //! Codec tests through the public functions: round trips, every type, and payloads shaped
 //! as Odoo 18/19 send them (odoo-external-api.md §4.5). Malformed input: [`malformed`].
 
+mod fast;
 mod malformed;
 
 use serde_json::{Value, json};
