@@ -62,4 +62,6 @@ api-fuzz: plugins
 
 ## Benchmarks print figures; they never fail on timing.
 bench: plugins
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) \
+		|| echo "note: wrk not installed; the REST benchmark will be skipped"
 	DANIEL_PLUGIN_ARTIFACTS=$(CURDIR)/$(ARTIFACTS) $(CARGO) bench -p daniel
