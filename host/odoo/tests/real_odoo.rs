@@ -94,7 +94,9 @@ async fn faults_are_typed() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(field, Error::Internal { .. }), "{field:?}");
+    // An unknown field is fault 1 with "ValueError: Invalid field …", which the client
+    // maps to NotFound like an unknown method.
+    assert!(matches!(field, Error::NotFound { .. }), "{field:?}");
     assert!(
         !field.to_string().contains("Traceback"),
         "no traceback in messages: {field}"
