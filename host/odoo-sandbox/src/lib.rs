@@ -10,7 +10,8 @@
 //! - `methods`: the callable model methods; [`Database`]: `execute_kw`, credentials,
 //!   access rights, one transaction per call, optional SQLite write-through;
 //! - `seed`, `persist`: initial data and storage;
-//! - [`Sandbox`] and [`serve`]: the `/xmlrpc/2` server.
+//! - [`Sandbox`] and [`serve`]: the `/xmlrpc/2` server; [`CallLog`] records what it was
+//!   asked (round-trip counts in tests and benchmarks).
 //!
 //! Faults carry Odoo's codes and messages ([`Fault`]); see
 //! `shared/reference/odoo-external-api.md` for the behaviour imitated.
@@ -41,4 +42,4 @@ pub use error::Error;
 pub use fault::Fault;
 pub use sandbox::{ADMIN_UID, DEFAULT_MAX_BODY_BYTES, Sandbox};
 pub use seed::DEFAULT_SEED;
-pub use server::serve;
+pub use server::{Call, CallLog, serve};

@@ -6,6 +6,7 @@ use crate::config::SandboxConfig;
 use crate::database::Database;
 use crate::error::Error;
 use crate::seed::DEFAULT_SEED;
+use crate::server::CallLog;
 
 /// The administrator's user id, as in every Odoo database.
 pub const ADMIN_UID: i64 = 2;
@@ -23,6 +24,8 @@ pub struct Sandbox {
     pub(crate) database: Arc<Database>,
     pub(crate) config: Arc<SandboxConfig>,
     pub(crate) max_body_bytes: usize,
+    /// Where answered calls are recorded, if anywhere.
+    pub(crate) calls: Option<CallLog>,
 }
 
 impl Sandbox {
@@ -57,6 +60,7 @@ impl Sandbox {
             database: Arc::new(database),
             config: Arc::new(config),
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            calls: None,
         })
     }
 
@@ -64,6 +68,13 @@ impl Sandbox {
     #[must_use]
     pub fn with_max_body_bytes(mut self, bytes: usize) -> Self {
         self.max_body_bytes = bytes;
+        self
+    }
+
+    /// Records every XML-RPC request answered from now on in `log` (tests, benchmarks).
+    #[must_use]
+    pub fn with_call_log(mut self, log: CallLog) -> Self {
+        self.calls = Some(log);
         self
     }
 

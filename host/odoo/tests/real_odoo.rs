@@ -3,33 +3,24 @@
 //! Without them every test here prints that it was skipped (CI has no Odoo).
 //! Nothing is written: only reads and calls that fail by design.
 
+#[path = "support/real_odoo_env.rs"]
+mod real_odoo_env;
+
 use daniel_odoo::client::Error;
 use daniel_odoo::{InstanceConfig, OdooClient, Secret};
+use real_odoo_env::RealOdoo;
 use serde_json::json;
 
 fn client() -> Option<OdooClient> {
-    let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    let (Some(url), Some(db), Some(login), Some(password)) = (
-        var("ODOO_TEST_URL"),
-        var("ODOO_TEST_DB"),
-        var("ODOO_TEST_LOGIN"),
-        var("ODOO_TEST_PASSWORD"),
-    ) else {
-        eprintln!(
-            "SKIPPED: real-Odoo test; set ODOO_TEST_URL, ODOO_TEST_DB, ODOO_TEST_LOGIN and ODOO_TEST_PASSWORD to run it"
-        );
-        return None;
-    };
-    Some(
-        OdooClient::new(InstanceConfig::new(
-            "real",
-            url,
-            db,
-            login,
-            Secret::new(password),
-        ))
-        .expect("valid settings"),
-    )
+    let odoo = RealOdoo::from_env()?;
+    let config = InstanceConfig::new(
+        "real",
+        odoo.url,
+        odoo.db,
+        odoo.login,
+        Secret::new(odoo.password),
+    );
+    Some(OdooClient::new(config).expect("valid settings"))
 }
 
 #[tokio::test]
@@ -103,7 +94,9 @@ async fn faults_are_typed() {
         )
         .await
         .unwrap_err();
-    assert!(matches!(field, Error::Internal { .. }), "{field:?}");
+    // An unknown field is fault 1 with "ValueError: Invalid field …", which the client
+    // maps to NotFound like an unknown method.
+    assert!(matches!(field, Error::NotFound { .. }), "{field:?}");
     assert!(
         !field.to_string().contains("Traceback"),
         "no traceback in messages: {field}"
@@ -112,13 +105,13 @@ async fn faults_are_typed() {
 
 #[tokio::test]
 async fn wrong_credentials_are_an_auth_error() {
-    let Some(_) = client() else { return };
-    let url = std::env::var("ODOO_TEST_URL").unwrap();
-    let db = std::env::var("ODOO_TEST_DB").unwrap();
+    let Some(odoo) = RealOdoo::from_env() else {
+        return;
+    };
     let bad = OdooClient::new(InstanceConfig::new(
         "bad",
-        url,
-        db,
+        odoo.url,
+        odoo.db,
         "nobody@example.invalid",
         Secret::new("wrong"),
     ))

@@ -13,6 +13,7 @@ mod limits;
 mod mcp;
 mod odoo;
 mod policy;
+mod real_odoo;
 mod reload;
 mod rest;
 mod tools;

@@ -39,6 +39,21 @@ pub fn repo_config() -> toml::Table {
     table
 }
 
+/// The repository's configuration with both instances pointing at the Odoo at `url`
+/// ("production" stays read-only). `key` may be a `${VAR}` reference.
+pub fn odoo_instances(url: &str, db: &str, login: &str, key: &str) -> toml::Table {
+    let mut config = repo_config();
+    let mut instance = toml::Table::new();
+    for (k, v) in [("url", url), ("db", db), ("login", login), ("key", key)] {
+        instance.insert(k.into(), v.into());
+    }
+    let instances = config["odoo"]["instances"].as_table_mut().unwrap();
+    instances.insert("development".into(), instance.clone().into());
+    instance.insert("read_only".into(), true.into());
+    instances.insert("production".into(), instance.into());
+    config
+}
+
 /// A test host running the product plugins, and an MCP client connected to it.
 pub struct Tools {
     pub host: TestHost,

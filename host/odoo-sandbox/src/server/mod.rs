@@ -5,10 +5,12 @@
 //! Calls run on the blocking pool: the database takes locks and may write SQLite.
 //! `GET /web/version` is not routed (404), which is how clients tell 17/18 from 19.
 
+mod calls;
 mod common;
 mod object;
 
 use std::future::Future;
+use std::time::Instant;
 
 use axum::Router;
 use axum::body::Body;
@@ -22,6 +24,7 @@ use tracing::Instrument;
 
 use crate::fault::Fault;
 use crate::sandbox::Sandbox;
+pub use calls::{Call, CallLog};
 
 /// Which `/xmlrpc/2/<service>` a request addressed.
 #[derive(Debug, Clone, Copy)]
@@ -29,6 +32,16 @@ enum Service {
     Common,
     Object,
     Db,
+}
+
+impl Service {
+    fn name(self) -> &'static str {
+        match self {
+            Service::Common => "common",
+            Service::Object => "object",
+            Service::Db => "db",
+        }
+    }
 }
 
 pub(crate) fn router(sandbox: Sandbox) -> Router {
@@ -65,6 +78,7 @@ pub async fn serve(
 async fn handle(State(sandbox): State<Sandbox>, body: Body, service: Service) -> Response {
     let span = tracing::debug_span!("odoo_sandbox.request", service = ?service, method = tracing::field::Empty);
     async move {
+        let received = Instant::now();
         let bytes = match axum::body::to_bytes(body, sandbox.max_body_bytes).await {
             Ok(bytes) => bytes,
             Err(_) => return fault_response(&too_large()),
@@ -80,20 +94,28 @@ async fn handle(State(sandbox): State<Sandbox>, body: Body, service: Service) ->
             }
         };
         tracing::Span::current().record("method", method.as_str());
+        let logged = sandbox
+            .calls
+            .clone()
+            .map(|log| (log, calls::call_name(service.name(), &method, &params)));
         let span = tracing::Span::current();
         let answer = tokio::task::spawn_blocking(move || {
             let _entered = span.enter();
             dispatch(&sandbox, service, &method, params)
         })
         .await;
-        match answer {
+        let response = match answer {
             Ok(Ok(value)) => xml(xmlrpc::encode_response(&value)),
             Ok(Err(fault)) => fault_response(&fault),
             Err(join) => {
                 tracing::error!(error = %join, "odoo_sandbox.call panicked");
                 fault_response(&Fault::internal("RuntimeError", "internal error"))
             }
+        };
+        if let Some((log, name)) = logged {
+            log.push(name, received.elapsed());
         }
+        response
     }
     .instrument(span)
     .await
