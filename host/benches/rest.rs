@@ -52,7 +52,9 @@ fn config(store: &str) -> String {
         }
     }
     // The queue may grow far beyond its default bound while wrk floods it.
-    out.push_str(&format!("\n[jobs]\nstore = \"{store}\"\nmax_queued = 1000000\n"));
+    out.push_str(&format!(
+        "\n[jobs]\nstore = \"{store}\"\nmax_queued = 1000000\n"
+    ));
     out
 }
 
@@ -71,26 +73,35 @@ fn start(dir: &Path, store: &str) -> (Host, String) {
         .expect("crm plugin built (make plugins)");
     std::fs::write(dir.join("plugins.toml"), config(store)).unwrap();
     let port = free_port();
-    let child = Command::new(env!("CARGO_BIN_EXE_daniel"))
-        .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--config"])
-        .arg(dir.join("plugins.toml"))
-        .env("RUST_LOG", "warn")
-        .stderr(std::fs::File::create(dir.join("host.log")).unwrap())
-        .spawn()
-        .expect("daniel binary");
+    let host = Host(
+        Command::new(env!("CARGO_BIN_EXE_daniel"))
+            .args(["serve", "--addr", &format!("127.0.0.1:{port}"), "--config"])
+            .arg(dir.join("plugins.toml"))
+            .env("RUST_LOG", "warn")
+            .stderr(std::fs::File::create(dir.join("host.log")).unwrap())
+            .spawn()
+            .expect("daniel binary"),
+    );
     let base = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while get(&format!("{base}/ready")).is_none() {
-        assert!(Instant::now() < deadline, "host did not become ready");
+    let deadline = Instant::now() + Duration::from_secs(120);
+    // Only crm is installed, so /ready (every declared plugin loaded) stays 503.
+    while !get(&format!("{base}/api/plugins")).is_some_and(|p| p.contains("dev_create_quotation")) {
+        assert!(
+            Instant::now() < deadline,
+            "host did not load crm; see {}",
+            dir.join("host.log").display()
+        );
         std::thread::sleep(Duration::from_millis(100));
     }
-    (Host(child), base)
+    (host, base)
 }
 
 /// A blocking GET through curl (keeps this bench free of an HTTP client runtime).
 fn get(url: &str) -> Option<String> {
     let out = Command::new("curl").args(["-fsS", url]).output().ok()?;
-    out.status.success().then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
 /// Runs wrk; returns (requests/s, non-2xx responses, p50, p99).
@@ -111,13 +122,7 @@ fn wrk(dir: &Path, url: &str, script: Option<&str>) -> (f64, u64, String, String
     };
     let rate = field("Requests/sec:").parse().unwrap_or(0.0);
     let non_2xx = field("Non-2xx or 3xx responses:").parse().unwrap_or(0);
-    let latency = |q: &str| {
-        field(q)
-            .split_whitespace()
-            .next()
-            .unwrap_or("?")
-            .to_owned()
-    };
+    let latency = |q: &str| field(q).split_whitespace().next().unwrap_or("?").to_owned();
     (rate, non_2xx, latency("50%"), latency("99%"))
 }
 
@@ -167,12 +172,21 @@ fn run(label: &str, store: &str) {
 /// A tracking id to read: queue one more quotation with curl.
 fn last_tracking_id(base: &str) -> String {
     let out = Command::new("curl")
-        .args(["-fsS", "-H", "content-type: application/json", "-d", QUOTATION])
+        .args([
+            "-fsS",
+            "-H",
+            "content-type: application/json",
+            "-d",
+            QUOTATION,
+        ])
         .arg(format!("{base}/api/quotation/async"))
         .output()
         .expect("curl");
     let body: serde_json::Value = serde_json::from_slice(&out.stdout).expect("202 body");
-    body["tracking_id"].as_str().expect("tracking id").to_owned()
+    body["tracking_id"]
+        .as_str()
+        .expect("tracking id")
+        .to_owned()
 }
 
 /// The URL with a new empty schema as its search path (psql creates it), so
