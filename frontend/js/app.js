@@ -19,8 +19,8 @@ const LABELS = {
 };
 const TOOL_LABELS = { started: 'en curso', ok: 'listo', error: 'falló', timeout: 'sin respuesta' };
 
-/** What tests (frontend/e2e) read: message counts, chunks played, the mic stream. */
-const debug = { messages: {}, played: 0, mic: null, states: [] };
+/** What tests (frontend/e2e) read: message counts, chunks played, the mic stream, tool runs. */
+const debug = { messages: {}, played: 0, mic: null, states: [], tools: [] };
 window.avatarDebug = debug;
 
 let session = null;
@@ -143,6 +143,7 @@ function onMessage(s, msg) {
       if (s.player) s.player.clear();
       break;
     case 'tool':
+      debug.tools.push({ name: msg.name, status: msg.status });
       if (msg.status === 'started') s.thinking = true;
       ui.tools.textContent = `Herramienta ${msg.name}: ${TOOL_LABELS[msg.status] || msg.status}`;
       break;
