@@ -24,7 +24,8 @@ import { chromium } from 'playwright-core';
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, '../..');
 const out = join(here, 'out');
-const hostLog = join(out, 'host.log');
+/** The log of the host the running test started (a test runs its own host). */
+let hostLog = join(out, 'host.log');
 const REQUEST = 'Quiero una cotización de 2 KettyBot Pro. Me llamo Ana Ruiz de la empresa Hotel Sol, '
   + 'ana@hotelsol.mx, teléfono 55 1234 5678';
 /** What headless Chromium needs on a closed network: no background connections. */
@@ -70,13 +71,14 @@ function logTail(lines = 25) {
   }
 }
 
-async function startHost() {
-  if (process.env.DANIEL_URL) return { url: process.env.DANIEL_URL, stop() {} };
+async function startHost(name = 'host', env = {}) {
+  if (process.env.DANIEL_URL && !Object.keys(env).length) return { url: process.env.DANIEL_URL, stop() {} };
   const port = await freePort();
   const bin = process.env.DANIEL_BIN ?? join(repo, 'target/debug/daniel');
+  hostLog = join(out, `${name}.log`);
   const log = openSync(hostLog, 'w');
   const child = spawn(bin, ['serve', '--addr', `127.0.0.1:${port}`], {
-    cwd: repo, stdio: ['ignore', log, log], env: { ...process.env, NO_COLOR: '1' },
+    cwd: repo, stdio: ['ignore', log, log], env: { ...process.env, NO_COLOR: '1', ...env },
   });
   let exited = null;
   child.on('exit', (code, signal) => { exited = signal ?? code; });
@@ -143,12 +145,20 @@ async function line(page, kind, re, timeout) {
   return handle.jsonValue();
 }
 
-test('a session in headless Chromium: voice in, spoken answer, quotation created', { timeout: 240_000 }, async () => {
+/**
+ * Chromium with a fresh profile and the fake microphone; `quiet` lists URL parts whose
+ * HTTP errors are expected. Returns the page and a `close()`.
+ */
+async function launch(host, quiet = []) {
   mkdirSync(out, { recursive: true });
   const wav = join(out, 'mic.wav');
   micWav(wav);
-  const host = await startHost();
   const profile = mkdtempSync(join(tmpdir(), 'daniel-e2e-chromium-'));
+  const close = async (context) => {
+    if (context) await context.close();
+    host.stop();
+    rmSync(profile, { recursive: true, force: true });
+  };
   let context;
   try {
     context = await chromium.launchPersistentContext(profile, {
@@ -160,15 +170,22 @@ test('a session in headless Chromium: voice in, spoken answer, quotation created
       ],
     });
   } catch (e) {
-    host.stop();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
     throw new Error(`Chromium did not start (install it: apt-get install -y chromium): ${e.message.split('\n')[0]}`);
   }
+  const page = context.pages()[0] ?? await context.newPage();
+  const expected = (text) => quiet.some((q) => text.includes(q));
+  page.on('console', (m) => { if (m.type() === 'error' && !expected(m.text())) console.error('page:', m.text()); });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  page.on('response', (r) => { if (r.status() >= 400 && !expected(r.url())) console.error('page: HTTP', r.status(), r.url()); });
+  return { page, close: () => close(context) };
+}
+
+test('a session in headless Chromium: voice in, spoken answer, quotation created', { timeout: 240_000 }, async () => {
+  mkdirSync(out, { recursive: true });
+  const host = await startHost();
+  const { page, close } = await launch(host);
   try {
-    const page = context.pages()[0] ?? await context.newPage();
-    page.on('console', (m) => { if (m.type() === 'error') console.error('page:', m.text()); });
-    page.on('pageerror', (e) => console.error('page error:', e.message));
-    page.on('response', (r) => { if (r.status() >= 400) console.error('page: HTTP', r.status(), r.url()); });
     await step(page, 'open the page', async () => {
       await page.goto(host.url);
       // The drawn mouth follows the audio actually played: keep its widest opening.
@@ -232,8 +249,37 @@ test('a session in headless Chromium: voice in, spoken answer, quotation created
       assert.equal(micLive, false, 'the microphone is still open after stop');
     });
   } finally {
-    await context.close();
-    host.stop();
-    rmSync(profile, { recursive: true, force: true });
+    await close();
+  }
+});
+
+test('with an API token the page gets in with a ticket its auth proxy mints', { timeout: 120_000 }, async () => {
+  mkdirSync(out, { recursive: true });
+  const token = 'e2e-api-token';
+  const host = await startHost('host-token', { DANIEL_API_TOKEN: token });
+  const { page, close } = await launch(host, ['/avatar/tickets', '/avatar/ws', 'WebSocket', 'status of 401']);
+  try {
+    await step(page, 'open the page', () => page.goto(host.url));
+    await page.uncheck('#use-mic');
+    await step(page, 'be refused without a ticket', async () => {
+      await page.click('#start');
+      await page.waitForFunction(() => document.querySelector('#state').dataset.state === 'error', null, { timeout: 15_000 });
+      assert.match(await page.locator('#error').textContent(), /autenticación/);
+    });
+    // What an auth proxy in front of the page does: add the API token to the ticket
+    // request (and only to it; the page never sees the token).
+    await page.route('**/avatar/tickets', (route) => route.continue({
+      headers: { ...route.request().headers(), authorization: `Bearer ${token}` },
+    }));
+    await step(page, 'get in with a ticket and hear the greeting', async () => {
+      await page.click('#start');
+      await line(page, 'agent', /Servibot/, 30_000);
+    });
+    await step(page, 'stop the session', async () => {
+      await page.click('#stop');
+      await page.waitForFunction(() => document.querySelector('#state').dataset.state === 'idle', null, { timeout: 10_000 });
+    });
+  } finally {
+    await close();
   }
 });

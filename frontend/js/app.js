@@ -1,7 +1,7 @@
 // The page: one session at a time over /avatar/ws (see PROTOCOL.md). States: idle,
 // connecting, listening, thinking, speaking, error. Every text from the agent or the
 // user is shown with textContent, never parsed as HTML.
-import { connect } from './socket.js';
+import { connect, fetchTicket } from './socket.js';
 import { startMic } from './mic.js';
 import { Player } from './player.js';
 import { Face } from './face.js';
@@ -64,12 +64,14 @@ async function start() {
   setState('connecting');
   const s = { thinking: false, lastTyped: null, lastAgent: null, tentative: null, failed: false };
   session = s;
-  s.socket = connect((msg) => onMessage(s, msg), (event) => onClose(s, event));
+  const { ticket, status } = await fetchTicket();
+  if (session !== s) return;
+  s.socket = connect((msg) => onMessage(s, msg), (event) => onClose(s, event), ticket);
   try {
     await s.socket.opened;
   } catch (e) {
     s.failed = true;
-    showError(e.message);
+    showError(status === 401 ? 'El servidor pide autenticación: abre esta página a través de tu sistema de acceso.' : e.message);
     setState('error');
     teardown(s);
     return;
@@ -176,7 +178,7 @@ function teardown(s) {
   if (s.player) s.player.close();
   if (s.room) s.room.leave();
   if (s.face) s.face.stop();
-  s.socket.close();
+  if (s.socket) s.socket.close();
   ui.video.hidden = true;
   ui.face.hidden = false;
   idleFace = new Face(ui.face, () => 0);
@@ -187,21 +189,21 @@ function teardown(s) {
 ui.start.addEventListener('click', start);
 ui.stop.addEventListener('click', () => {
   if (!session) return;
-  session.socket.send({ type: 'stop' });
+  session.socket?.send({ type: 'stop' });
   teardown(session);
   setState('idle');
 });
 ui.interrupt.addEventListener('click', () => {
   if (!session) return;
   if (session.player) session.player.clear();
-  session.socket.send({ type: 'interrupt' });
+  session.socket?.send({ type: 'interrupt' });
 });
 ui.form.addEventListener('submit', (event) => {
   event.preventDefault();
   const text = ui.text.value.trim();
   if (!session || !text) return;
   if (session.player && session.player.speaking) session.player.clear();
-  session.socket.send({ type: 'text', text });
+  session.socket?.send({ type: 'text', text });
   session.lastTyped = text;
   session.thinking = true;
   addLine('user', text);

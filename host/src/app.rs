@@ -176,12 +176,8 @@ impl App {
             shutdown.clone(),
         )
         .await?;
-        let router = router(
-            state.clone(),
-            options.guard,
-            crate::avatar::router(avatar),
-            shutdown,
-        );
+        let avatar = crate::avatar::router(avatar, options.guard.api_token.clone());
+        let router = router(state.clone(), options.guard, avatar, shutdown);
         Ok(App { state, router })
     }
 }
@@ -245,7 +241,12 @@ fn router(
             Arc::new(guard),
             guard::check,
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// The request span: method and path only, never the query (avatar tickets ride there).
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!("request", method = %req.method(), path = req.uri().path())
 }
 
 impl AppState {

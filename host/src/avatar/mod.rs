@@ -17,14 +17,17 @@ pub mod protocol;
 pub mod provider;
 mod relaying;
 pub mod session;
+pub mod tickets;
 pub mod tools;
 
 use std::sync::Arc;
 
+use axum::extract::Query;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
-use axum::routing::get;
-use axum::{Extension, Router};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
 use futures::future::ready;
 use futures::{SinkExt, StreamExt};
 use tokio::sync::Semaphore;
@@ -35,12 +38,14 @@ use tracing::Instrument;
 
 use crate::config::{AvatarSpec, ProviderSpec};
 use crate::engine::Engine;
+use crate::guard::Token;
 use crate::registry::Registry;
 use crate::sandbox;
 use convai::ConvaiEndpoint;
 use protocol::{ErrorCode, ServerMessage};
 use provider::AvatarProvider;
 use session::{Inbound, Relay};
+use tickets::{Access, TICKET_TTL};
 
 /// Largest frame a browser may send: a 2 s audio chunk in base64 with room to spare.
 const MAX_BROWSER_FRAME: usize = 256 * 1024;
@@ -221,23 +226,66 @@ fn inbound(m: Message) -> Option<Inbound> {
     }
 }
 
-async fn ws(Extension(avatar): Extension<Arc<Avatar>>, upgrade: WebSocketUpgrade) -> Response {
+/// `GET /avatar/ws` query: the ticket is never logged (the trace span records the
+/// path only).
+#[derive(serde::Deserialize)]
+struct WsQuery {
+    ticket: Option<String>,
+}
+
+fn refuse(status: StatusCode, message: String) -> Response {
+    (status, Json(serde_json::json!({ "error": message }))).into_response()
+}
+
+async fn ws(
+    Extension(avatar): Extension<Arc<Avatar>>,
+    Extension(access): Extension<Arc<Access>>,
+    headers: HeaderMap,
+    Query(query): Query<WsQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if let Err(refusal) = access.admit(&headers, query.ticket.as_deref()) {
+        tracing::info!(reason = %refusal, "avatar socket refused");
+        return refuse(StatusCode::UNAUTHORIZED, refusal.to_string());
+    }
     upgrade
         .max_message_size(MAX_BROWSER_FRAME)
         .on_upgrade(move |socket| avatar.serve(socket))
 }
 
-/// `GET /avatar/ws`, the page at `/` and its files under `/ui/` and `/vendor/`;
-/// nothing when `[avatar] enabled = false`.
-pub fn router(avatar: Arc<Avatar>) -> Router {
+/// `POST /avatar/tickets`: a single-use ticket for `/avatar/ws` (the guard requires
+/// the API bearer token here when one is set).
+async fn mint_ticket(Extension(access): Extension<Arc<Access>>) -> Response {
+    match access.tickets.mint() {
+        Ok(ticket) => {
+            let body = serde_json::json!({ "ticket": ticket, "expires_in": TICKET_TTL.as_secs() });
+            let mut resp = (StatusCode::CREATED, Json(body)).into_response();
+            resp.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            resp
+        }
+        Err(e) => refuse(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+    }
+}
+
+/// `GET /avatar/ws`, `POST /avatar/tickets`, the page at `/` and its files under
+/// `/ui/` and `/vendor/`; nothing when `[avatar] enabled = false`. With `api_token`
+/// the socket needs a ticket or the token (see [`tickets`]).
+pub fn router(avatar: Arc<Avatar>, api_token: Option<Token>) -> Router {
     if !avatar.spec.enabled {
         return Router::new();
     }
+    let access = Arc::new(Access {
+        api_token,
+        ..Default::default()
+    });
     let dir = avatar.spec.frontend_dir.clone();
     Router::new()
         .route("/avatar/ws", get(ws))
+        .route("/avatar/tickets", post(mint_ticket))
         .route_service("/", ServeFile::new(dir.join("index.html")))
         .nest_service("/ui", ServeDir::new(&dir))
         .nest_service("/vendor", ServeDir::new(dir.join("vendor")))
         .layer(Extension(avatar))
+        .layer(Extension(access))
 }

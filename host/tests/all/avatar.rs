@@ -25,6 +25,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::support::{TestHost, assert_contains, wait_until};
 
+mod access;
 mod faults;
 mod flows;
 mod vendors;
