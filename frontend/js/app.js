@@ -32,6 +32,12 @@ function setState(state) {
   ui.state.textContent = LABELS[state];
 }
 
+/** The agent is working on an answer: say so now, not at the next tick. */
+function think(s) {
+  s.thinking = true;
+  if (!s.failed && !(s.player && s.player.speaking)) setState('thinking');
+}
+
 function showError(message) {
   ui.error.textContent = message;
   ui.error.hidden = false;
@@ -137,7 +143,7 @@ function onMessage(s, msg) {
     case 'user_transcript':
       if (s.tentative) { s.tentative.remove(); s.tentative = null; }
       if (!msg.final) { s.tentative = addLine('user tentative', msg.text); break; }
-      s.thinking = true;
+      think(s);
       if (msg.text !== s.lastTyped) addLine('user', msg.text);
       s.lastTyped = null;
       break;
@@ -146,7 +152,7 @@ function onMessage(s, msg) {
       break;
     case 'tool':
       debug.tools.push({ name: msg.name, status: msg.status });
-      if (msg.status === 'started') s.thinking = true;
+      if (msg.status === 'started') think(s);
       ui.tools.textContent = `Herramienta ${msg.name}: ${TOOL_LABELS[msg.status] || msg.status}`;
       break;
     case 'error':
@@ -205,7 +211,7 @@ ui.form.addEventListener('submit', (event) => {
   if (session.player && session.player.speaking) session.player.clear();
   session.socket?.send({ type: 'text', text });
   session.lastTyped = text;
-  session.thinking = true;
+  think(session);
   addLine('user', text);
   ui.text.value = '';
 });

@@ -21,6 +21,7 @@ pub mod tickets;
 pub mod tools;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::Query;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
@@ -49,6 +50,9 @@ use tickets::{Access, TICKET_TTL};
 
 /// Largest frame a browser may send: a 2 s audio chunk in base64 with room to spare.
 const MAX_BROWSER_FRAME: usize = 256 * 1024;
+/// How long shutdown waits for sessions to end and vendor sessions to stop: a
+/// driver's own stop bound (10 s) plus the ConvAI close (1 s) and slack.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(15);
 
 /// Why a vendor step failed. Messages name the vendor and step, never a key or a
 /// signed URL.
@@ -76,6 +80,18 @@ pub struct Avatar {
     sessions: Arc<Semaphore>,
     spec: AvatarSpec,
     shutdown: CancellationToken,
+    /// Browser sessions in flight: an upgraded socket leaves the HTTP server, so the
+    /// server's graceful shutdown does not wait for it; [`Avatar::drain`] does.
+    connections: TaskTracker,
+    /// Stops the offline stand-ins, after the drain (or on drop): they must still
+    /// answer the stop calls of the sessions ending at shutdown.
+    stand_ins: CancellationToken,
+}
+
+impl Drop for Avatar {
+    fn drop(&mut self) {
+        self.stand_ins.cancel();
+    }
 }
 
 impl Avatar {
@@ -89,6 +105,7 @@ impl Avatar {
         engine: Arc<Engine>,
         shutdown: CancellationToken,
     ) -> std::io::Result<Arc<Avatar>> {
+        let stand_ins = CancellationToken::new();
         let convai = match &spec.elevenlabs {
             Some(el) => ConvaiEndpoint::new(&el.api_base, &el.id, &el.api_key),
             None => {
@@ -97,7 +114,8 @@ impl Avatar {
                     product_tool: Some(spec.offline_product_tool.clone()),
                     ..Default::default()
                 };
-                let s = sandbox::convai::start(agent, Default::default(), shutdown.clone()).await?;
+                let s =
+                    sandbox::convai::start(agent, Default::default(), stand_ins.clone()).await?;
                 ConvaiEndpoint::new(&s.api_base, &s.agent_id, &s.api_key)
             }
         };
@@ -114,7 +132,7 @@ impl Avatar {
                     false,
                 ),
                 ProviderSpec::HeyGen(None) => {
-                    let s = sandbox::avatar::start(shutdown.clone()).await?;
+                    let s = sandbox::avatar::start(stand_ins.clone()).await?;
                     (
                         Some(Arc::new(heygen::HeyGen::new(
                             &s.api_base,
@@ -159,6 +177,8 @@ impl Avatar {
             sessions: Arc::new(Semaphore::new(spec.max_sessions)),
             spec: spec.clone(),
             shutdown,
+            connections: TaskTracker::new(),
+            stand_ins,
         }))
     }
 
@@ -208,10 +228,30 @@ impl Avatar {
         .await;
     }
 
-    /// Waits for every avatar driver to stop its vendor session.
-    pub async fn drained(&self) {
+    /// Shutdown, after the shutdown token is cancelled: waits up to `grace` for every
+    /// browser session to end (closing its ConvAI conversation) and every avatar
+    /// driver to stop its vendor session, then stops the offline stand-ins. Returns
+    /// whether everything finished in time.
+    pub async fn drain(&self, grace: Duration) -> bool {
+        self.connections.close();
         self.relay.tracker.close();
-        self.relay.tracker.wait().await;
+        let all = async {
+            self.connections.wait().await;
+            self.relay.tracker.wait().await;
+        };
+        let done = tokio::time::timeout(grace, all).await.is_ok();
+        if done {
+            tracing::info!("avatar sessions ended and vendor sessions stopped");
+        } else {
+            tracing::warn!(
+                sessions = self.connections.len(),
+                vendor_sessions = self.relay.tracker.len(),
+                grace_secs = grace.as_secs_f32(),
+                "avatar shutdown grace ran out; these may still be open at the vendor"
+            );
+        }
+        self.stand_ins.cancel();
+        done
     }
 }
 
@@ -248,9 +288,10 @@ async fn ws(
         tracing::info!(reason = %refusal, "avatar socket refused");
         return refuse(StatusCode::UNAUTHORIZED, refusal.to_string());
     }
+    let connections = avatar.connections.clone();
     upgrade
         .max_message_size(MAX_BROWSER_FRAME)
-        .on_upgrade(move |socket| avatar.serve(socket))
+        .on_upgrade(move |socket| connections.track_future(avatar.serve(socket)))
 }
 
 /// `POST /avatar/tickets`: a single-use ticket for `/avatar/ws` (the guard requires

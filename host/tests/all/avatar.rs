@@ -28,6 +28,7 @@ use crate::support::{TestHost, assert_contains, wait_until};
 mod access;
 mod faults;
 mod flows;
+mod shutdown;
 mod vendors;
 
 /// How long a test waits for one expected message (a bound, not a timing assertion).
