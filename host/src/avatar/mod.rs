@@ -6,7 +6,9 @@
 //! offline ConvAI stand-in (`sandbox::convai`) answers; `provider = "heygen"` without
 //! a key uses the HeyGen stand-in (`sandbox::avatar`). Either way the relay's own
 //! client code runs. Tool calls go through the registry, as MCP calls do.
-//! [`protocol`] documents the browser messages; [`session`] is the relay itself.
+//! [`protocol`] documents the browser messages; [`session`] is the relay itself;
+//! [`tickets`] decides who may open the socket when the host has an API token.
+//! At shutdown [`Avatar::drain`] waits (bounded) until every vendor session stopped.
 
 pub mod audio;
 pub mod convai;
