@@ -9,7 +9,7 @@ PRODUCT_PLUGINS := crm:crm sales:sales projects:projects tasks:tasks users:users
 # Crates that are not plugins (they never build for wasm).
 HOST_CRATES := --exclude daniel --exclude daniel-odoo --exclude daniel-odoo-sandbox
 
-.PHONY: run deps plugins test lint bench conformance api-fuzz wasm-target tools
+.PHONY: run deps plugins test e2e lint bench conformance api-fuzz wasm-target tools
 
 ## Build everything and start the host on its embedded defaults (sandbox Odoo).
 run: plugins deps
@@ -32,6 +32,16 @@ test: plugins tools
 		pg=$$(scripts/test-postgres.sh) && eval "$$pg" || echo "note: no PostgreSQL; its job-store tests will be skipped"; \
 	fi; \
 	DANIEL_PLUGIN_ARTIFACTS=$(CURDIR)/$(ARTIFACTS) $(CARGO) nextest run --workspace --no-fail-fast
+
+## The avatar page in headless Chromium against the host in offline mode: fake
+## microphone in, spoken answer out, a quotation created through a tool call.
+## Installs Debian's chromium when CHROMIUM (default /usr/bin/chromium) is missing.
+CHROMIUM ?= /usr/bin/chromium
+e2e: plugins deps
+	@[ -x "$(CHROMIUM)" ] || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@[ -d frontend/node_modules/playwright-core ] || (cd frontend && npm ci --silent)
+	$(CARGO) build -p daniel
+	CHROMIUM=$(CHROMIUM) DANIEL_BIN=$(CURDIR)/target/debug/daniel node --test --test-reporter=spec frontend/e2e/
 
 wasm-target:
 	@rustup target list --installed | grep -qx $(WASM_TARGET) || rustup target add $(WASM_TARGET)

@@ -1,7 +1,7 @@
 // The page: one session at a time over /avatar/ws (see PROTOCOL.md). States: idle,
 // connecting, listening, thinking, speaking, error. Every text from the agent or the
 // user is shown with textContent, never parsed as HTML.
-import { connect } from './socket.js';
+import { connect, fetchTicket } from './socket.js';
 import { startMic } from './mic.js';
 import { Player } from './player.js';
 import { Face } from './face.js';
@@ -19,8 +19,8 @@ const LABELS = {
 };
 const TOOL_LABELS = { started: 'en curso', ok: 'listo', error: 'falló', timeout: 'sin respuesta' };
 
-/** What tests (frontend/e2e) read: message counts, chunks played, the mic stream. */
-const debug = { messages: {}, played: 0, mic: null, states: [] };
+/** What tests (frontend/e2e) read: message counts, chunks played, the mic stream, tool runs. */
+const debug = { messages: {}, played: 0, mic: null, states: [], tools: [] };
 window.avatarDebug = debug;
 
 let session = null;
@@ -30,6 +30,12 @@ function setState(state) {
   if (debug.states[debug.states.length - 1] !== state) debug.states.push(state);
   ui.state.dataset.state = state;
   ui.state.textContent = LABELS[state];
+}
+
+/** The agent is working on an answer: say so now, not at the next tick. */
+function think(s) {
+  s.thinking = true;
+  if (!s.failed && !(s.player && s.player.speaking)) setState('thinking');
 }
 
 function showError(message) {
@@ -64,12 +70,14 @@ async function start() {
   setState('connecting');
   const s = { thinking: false, lastTyped: null, lastAgent: null, tentative: null, failed: false };
   session = s;
-  s.socket = connect((msg) => onMessage(s, msg), (event) => onClose(s, event));
+  const { ticket, status } = await fetchTicket();
+  if (session !== s) return;
+  s.socket = connect((msg) => onMessage(s, msg), (event) => onClose(s, event), ticket);
   try {
     await s.socket.opened;
   } catch (e) {
     s.failed = true;
-    showError(e.message);
+    showError(status === 401 ? 'El servidor pide autenticación: abre esta página a través de tu sistema de acceso.' : e.message);
     setState('error');
     teardown(s);
     return;
@@ -135,7 +143,7 @@ function onMessage(s, msg) {
     case 'user_transcript':
       if (s.tentative) { s.tentative.remove(); s.tentative = null; }
       if (!msg.final) { s.tentative = addLine('user tentative', msg.text); break; }
-      s.thinking = true;
+      think(s);
       if (msg.text !== s.lastTyped) addLine('user', msg.text);
       s.lastTyped = null;
       break;
@@ -143,7 +151,8 @@ function onMessage(s, msg) {
       if (s.player) s.player.clear();
       break;
     case 'tool':
-      if (msg.status === 'started') s.thinking = true;
+      debug.tools.push({ name: msg.name, status: msg.status });
+      if (msg.status === 'started') think(s);
       ui.tools.textContent = `Herramienta ${msg.name}: ${TOOL_LABELS[msg.status] || msg.status}`;
       break;
     case 'error':
@@ -175,7 +184,7 @@ function teardown(s) {
   if (s.player) s.player.close();
   if (s.room) s.room.leave();
   if (s.face) s.face.stop();
-  s.socket.close();
+  if (s.socket) s.socket.close();
   ui.video.hidden = true;
   ui.face.hidden = false;
   idleFace = new Face(ui.face, () => 0);
@@ -186,23 +195,23 @@ function teardown(s) {
 ui.start.addEventListener('click', start);
 ui.stop.addEventListener('click', () => {
   if (!session) return;
-  session.socket.send({ type: 'stop' });
+  session.socket?.send({ type: 'stop' });
   teardown(session);
   setState('idle');
 });
 ui.interrupt.addEventListener('click', () => {
   if (!session) return;
   if (session.player) session.player.clear();
-  session.socket.send({ type: 'interrupt' });
+  session.socket?.send({ type: 'interrupt' });
 });
 ui.form.addEventListener('submit', (event) => {
   event.preventDefault();
   const text = ui.text.value.trim();
   if (!session || !text) return;
   if (session.player && session.player.speaking) session.player.clear();
-  session.socket.send({ type: 'text', text });
+  session.socket?.send({ type: 'text', text });
   session.lastTyped = text;
-  session.thinking = true;
+  think(session);
   addLine('user', text);
   ui.text.value = '';
 });

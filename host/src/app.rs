@@ -32,6 +32,9 @@ pub struct Options {
     pub no_pooling: bool,
     /// Do not watch files (tests that drive reloads explicitly).
     pub no_watch: bool,
+    /// How long shutdown waits for avatar vendor sessions to stop;
+    /// [`crate::avatar::SHUTDOWN_GRACE`] when `None`.
+    pub shutdown_grace: Option<std::time::Duration>,
 }
 
 /// Shared state handed to every surface. Cheap to clone.
@@ -70,6 +73,8 @@ pub struct ReloadOutcome {
 pub struct App {
     pub state: AppState,
     pub router: Router,
+    /// Avatar sessions, drained at shutdown (see [`crate::avatar::Avatar::drain`]).
+    pub avatar: Arc<crate::avatar::Avatar>,
 }
 
 fn load_config(path: &Path) -> anyhow::Result<Config> {
@@ -175,13 +180,13 @@ impl App {
             shutdown.clone(),
         )
         .await?;
-        let router = router(
-            state.clone(),
-            options.guard,
-            crate::avatar::router(avatar),
-            shutdown,
-        );
-        Ok(App { state, router })
+        let avatar_routes = crate::avatar::router(avatar.clone(), options.guard.api_token.clone());
+        let router = router(state.clone(), options.guard, avatar_routes, shutdown);
+        Ok(App {
+            state,
+            router,
+            avatar,
+        })
     }
 }
 
@@ -244,7 +249,12 @@ fn router(
             Arc::new(guard),
             guard::check,
         ))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
+}
+
+/// The request span: method and path only, never the query (avatar tickets ride there).
+fn request_span(req: &axum::http::Request<axum::body::Body>) -> tracing::Span {
+    tracing::debug_span!("request", method = %req.method(), path = req.uri().path())
 }
 
 impl AppState {
@@ -324,6 +334,9 @@ pub async fn serve(
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let addr = listener.local_addr()?;
+    let grace = options
+        .shutdown_grace
+        .unwrap_or(crate::avatar::SHUTDOWN_GRACE);
     let app = App::start(options, shutdown.clone()).await?;
     tracing::info!(%addr, "daniel listening: MCP at /mcp (SSE at /mcp/sse), REST at /api");
     // Nagle's algorithm would hold small WebSocket and SSE frames for ~40 ms.
@@ -333,5 +346,7 @@ pub async fn serve(
     axum::serve(listener, app.router)
         .with_graceful_shutdown(shutdown.cancelled_owned())
         .await?;
+    // Upgraded avatar sockets outlive the server: no vendor session may outlive us.
+    app.avatar.drain(grace).await;
     Ok(())
 }

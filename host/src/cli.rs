@@ -121,6 +121,7 @@ pub async fn serve(args: ServeArgs, shutdown: CancellationToken) -> anyhow::Resu
         guard,
         no_pooling: args.no_pooling,
         no_watch: false,
+        shutdown_grace: None,
     };
     app::serve(listener, options, shutdown).await
 }

@@ -2,7 +2,8 @@
 //! DNS rebinding, and bearer-token authentication.
 //!
 //! Applied as one middleware around the whole router. `/health` and `/ready` stay
-//! open so load balancers can probe without a token.
+//! open so load balancers can probe without a token. `/avatar/ws` checks its own
+//! credential (a browser cannot send a bearer header on a WebSocket).
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -24,7 +25,8 @@ impl Token {
         (!s.is_empty()).then_some(Token(s))
     }
 
-    fn matches(&self, presented: &str) -> bool {
+    /// Whether `presented` is this token (constant time).
+    pub fn matches(&self, presented: &str) -> bool {
         self.0.as_bytes().ct_eq(presented.as_bytes()).into()
     }
 }
@@ -38,7 +40,8 @@ impl std::fmt::Debug for Token {
 /// What the guard enforces.
 #[derive(Debug, Clone, Default)]
 pub struct GuardConfig {
-    /// Required on `/mcp*` and `/api/*` when set.
+    /// Required on `/mcp*`, `/api/*` and `POST /avatar/tickets` when set (and then
+    /// `/avatar/ws` needs a ticket: see `avatar::tickets`).
     pub api_token: Option<Token>,
     /// Required on admin routes (`POST /api/plugins/reload`); falls back to the
     /// API token. With neither, admin routes are refused.
@@ -102,7 +105,8 @@ fn is_loopback_name(name: &str) -> bool {
         || name.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
-fn bearer(headers: &HeaderMap) -> Option<&str> {
+/// The bearer credential of `Authorization`, if any.
+pub(crate) fn bearer(headers: &HeaderMap) -> Option<&str> {
     headers
         .get(header::AUTHORIZATION)?
         .to_str()
@@ -143,7 +147,8 @@ pub async fn check(State(cfg): State<Arc<GuardConfig>>, req: Request, next: Next
         );
     }
     let path = req.uri().path();
-    let protected = path.starts_with("/mcp") || path.starts_with("/api/");
+    let protected =
+        path.starts_with("/mcp") || path.starts_with("/api/") || path == "/avatar/tickets";
     if is_admin(&req) {
         let Some(token) = cfg.admin_token.as_ref().or(cfg.api_token.as_ref()) else {
             return deny(

@@ -6,7 +6,9 @@
 //! offline ConvAI stand-in (`sandbox::convai`) answers; `provider = "heygen"` without
 //! a key uses the HeyGen stand-in (`sandbox::avatar`). Either way the relay's own
 //! client code runs. Tool calls go through the registry, as MCP calls do.
-//! [`protocol`] documents the browser messages; [`session`] is the relay itself.
+//! [`protocol`] documents the browser messages; [`session`] is the relay itself;
+//! [`tickets`] decides who may open the socket when the host has an API token.
+//! At shutdown [`Avatar::drain`] waits (bounded) until every vendor session stopped.
 
 pub mod audio;
 pub mod convai;
@@ -17,14 +19,18 @@ pub mod protocol;
 pub mod provider;
 mod relaying;
 pub mod session;
+pub mod tickets;
 pub mod tools;
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use axum::extract::Query;
 use axum::extract::ws::{Message, WebSocket, WebSocketUpgrade};
-use axum::response::Response;
-use axum::routing::get;
-use axum::{Extension, Router};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Extension, Json, Router};
 use futures::future::ready;
 use futures::{SinkExt, StreamExt};
 use tokio::sync::Semaphore;
@@ -35,15 +41,20 @@ use tracing::Instrument;
 
 use crate::config::{AvatarSpec, ProviderSpec};
 use crate::engine::Engine;
+use crate::guard::Token;
 use crate::registry::Registry;
 use crate::sandbox;
 use convai::ConvaiEndpoint;
 use protocol::{ErrorCode, ServerMessage};
 use provider::AvatarProvider;
 use session::{Inbound, Relay};
+use tickets::{Access, TICKET_TTL};
 
 /// Largest frame a browser may send: a 2 s audio chunk in base64 with room to spare.
 const MAX_BROWSER_FRAME: usize = 256 * 1024;
+/// How long shutdown waits for sessions to end and vendor sessions to stop: a
+/// driver's own stop bound (10 s) plus the ConvAI close (1 s) and slack.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(15);
 
 /// Why a vendor step failed. Messages name the vendor and step, never a key or a
 /// signed URL.
@@ -71,6 +82,18 @@ pub struct Avatar {
     sessions: Arc<Semaphore>,
     spec: AvatarSpec,
     shutdown: CancellationToken,
+    /// Browser sessions in flight: an upgraded socket leaves the HTTP server, so the
+    /// server's graceful shutdown does not wait for it; [`Avatar::drain`] does.
+    connections: TaskTracker,
+    /// Stops the offline stand-ins, after the drain (or on drop): they must still
+    /// answer the stop calls of the sessions ending at shutdown.
+    stand_ins: CancellationToken,
+}
+
+impl Drop for Avatar {
+    fn drop(&mut self) {
+        self.stand_ins.cancel();
+    }
 }
 
 impl Avatar {
@@ -84,6 +107,7 @@ impl Avatar {
         engine: Arc<Engine>,
         shutdown: CancellationToken,
     ) -> std::io::Result<Arc<Avatar>> {
+        let stand_ins = CancellationToken::new();
         let convai = match &spec.elevenlabs {
             Some(el) => ConvaiEndpoint::new(&el.api_base, &el.id, &el.api_key),
             None => {
@@ -92,7 +116,8 @@ impl Avatar {
                     product_tool: Some(spec.offline_product_tool.clone()),
                     ..Default::default()
                 };
-                let s = sandbox::convai::start(agent, Default::default(), shutdown.clone()).await?;
+                let s =
+                    sandbox::convai::start(agent, Default::default(), stand_ins.clone()).await?;
                 ConvaiEndpoint::new(&s.api_base, &s.agent_id, &s.api_key)
             }
         };
@@ -109,7 +134,7 @@ impl Avatar {
                     false,
                 ),
                 ProviderSpec::HeyGen(None) => {
-                    let s = sandbox::avatar::start(shutdown.clone()).await?;
+                    let s = sandbox::avatar::start(stand_ins.clone()).await?;
                     (
                         Some(Arc::new(heygen::HeyGen::new(
                             &s.api_base,
@@ -154,6 +179,8 @@ impl Avatar {
             sessions: Arc::new(Semaphore::new(spec.max_sessions)),
             spec: spec.clone(),
             shutdown,
+            connections: TaskTracker::new(),
+            stand_ins,
         }))
     }
 
@@ -203,10 +230,30 @@ impl Avatar {
         .await;
     }
 
-    /// Waits for every avatar driver to stop its vendor session.
-    pub async fn drained(&self) {
+    /// Shutdown, after the shutdown token is cancelled: waits up to `grace` for every
+    /// browser session to end (closing its ConvAI conversation) and every avatar
+    /// driver to stop its vendor session, then stops the offline stand-ins. Returns
+    /// whether everything finished in time.
+    pub async fn drain(&self, grace: Duration) -> bool {
+        self.connections.close();
         self.relay.tracker.close();
-        self.relay.tracker.wait().await;
+        let all = async {
+            self.connections.wait().await;
+            self.relay.tracker.wait().await;
+        };
+        let done = tokio::time::timeout(grace, all).await.is_ok();
+        if done {
+            tracing::info!("avatar sessions ended and vendor sessions stopped");
+        } else {
+            tracing::warn!(
+                sessions = self.connections.len(),
+                vendor_sessions = self.relay.tracker.len(),
+                grace_secs = grace.as_secs_f32(),
+                "avatar shutdown grace ran out; these may still be open at the vendor"
+            );
+        }
+        self.stand_ins.cancel();
+        done
     }
 }
 
@@ -221,23 +268,67 @@ fn inbound(m: Message) -> Option<Inbound> {
     }
 }
 
-async fn ws(Extension(avatar): Extension<Arc<Avatar>>, upgrade: WebSocketUpgrade) -> Response {
-    upgrade
-        .max_message_size(MAX_BROWSER_FRAME)
-        .on_upgrade(move |socket| avatar.serve(socket))
+/// `GET /avatar/ws` query: the ticket is never logged (the trace span records the
+/// path only).
+#[derive(serde::Deserialize)]
+struct WsQuery {
+    ticket: Option<String>,
 }
 
-/// `GET /avatar/ws`, the page at `/` and its files under `/ui/` and `/vendor/`;
-/// nothing when `[avatar] enabled = false`.
-pub fn router(avatar: Arc<Avatar>) -> Router {
+fn refuse(status: StatusCode, message: String) -> Response {
+    (status, Json(serde_json::json!({ "error": message }))).into_response()
+}
+
+async fn ws(
+    Extension(avatar): Extension<Arc<Avatar>>,
+    Extension(access): Extension<Arc<Access>>,
+    headers: HeaderMap,
+    Query(query): Query<WsQuery>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    if let Err(refusal) = access.admit(&headers, query.ticket.as_deref()) {
+        tracing::info!(reason = %refusal, "avatar socket refused");
+        return refuse(StatusCode::UNAUTHORIZED, refusal.to_string());
+    }
+    let connections = avatar.connections.clone();
+    upgrade
+        .max_message_size(MAX_BROWSER_FRAME)
+        .on_upgrade(move |socket| connections.track_future(avatar.serve(socket)))
+}
+
+/// `POST /avatar/tickets`: a single-use ticket for `/avatar/ws` (the guard requires
+/// the API bearer token here when one is set).
+async fn mint_ticket(Extension(access): Extension<Arc<Access>>) -> Response {
+    match access.tickets.mint() {
+        Ok(ticket) => {
+            let body = serde_json::json!({ "ticket": ticket, "expires_in": TICKET_TTL.as_secs() });
+            let mut resp = (StatusCode::CREATED, Json(body)).into_response();
+            resp.headers_mut()
+                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            resp
+        }
+        Err(e) => refuse(StatusCode::SERVICE_UNAVAILABLE, e.to_string()),
+    }
+}
+
+/// `GET /avatar/ws`, `POST /avatar/tickets`, the page at `/` and its files under
+/// `/ui/` and `/vendor/`; nothing when `[avatar] enabled = false`. With `api_token`
+/// the socket needs a ticket or the token (see [`tickets`]).
+pub fn router(avatar: Arc<Avatar>, api_token: Option<Token>) -> Router {
     if !avatar.spec.enabled {
         return Router::new();
     }
+    let access = Arc::new(Access {
+        api_token,
+        ..Default::default()
+    });
     let dir = avatar.spec.frontend_dir.clone();
     Router::new()
         .route("/avatar/ws", get(ws))
+        .route("/avatar/tickets", post(mint_ticket))
         .route_service("/", ServeFile::new(dir.join("index.html")))
         .nest_service("/ui", ServeDir::new(&dir))
         .nest_service("/vendor", ServeDir::new(dir.join("vendor")))
         .layer(Extension(avatar))
+        .layer(Extension(access))
 }

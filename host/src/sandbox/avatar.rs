@@ -11,6 +11,7 @@
 pub mod liveavatar;
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -32,15 +33,26 @@ pub struct Session {
     pub tasks: Vec<String>,
     pub interrupts: u32,
     pub keep_alives: u32,
+    /// `streaming.stop` calls received.
+    pub stops: u32,
     idle_timeout: Duration,
     last_activity: Instant,
 }
 
 /// Every session the stand-in has seen, for tests.
 #[derive(Debug, Default)]
-pub struct Sessions(Mutex<HashMap<String, Session>>);
+pub struct Sessions(Mutex<HashMap<String, Session>>, AtomicU64);
 
 impl Sessions {
+    /// Makes every later `streaming.stop` take `delay` before it answers (a slow or
+    /// hung vendor).
+    pub fn delay_stops(&self, delay: Duration) {
+        self.1.store(
+            delay.as_millis().try_into().unwrap_or(u64::MAX),
+            Ordering::SeqCst,
+        );
+    }
+
     /// A copy of all sessions by id.
     pub fn all(&self) -> HashMap<String, Session> {
         self.lock().clone()
@@ -113,6 +125,7 @@ async fn new_session(
         tasks: Vec::new(),
         interrupts: 0,
         keep_alives: 0,
+        stops: 0,
         idle_timeout: Duration::from_secs(idle),
         last_activity: Instant::now(),
     };
@@ -193,7 +206,12 @@ async fn keep_alive(
 }
 
 async fn stop(State(s): State<Shared>, headers: HeaderMap, Json(body): Json<Value>) -> Response {
+    let delay = Duration::from_millis(s.sessions.1.load(Ordering::SeqCst));
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
     with_session(&s, &headers, &body, |session| {
+        session.stops += 1;
         session.status = "closed";
         Value::Null
     })

@@ -25,8 +25,10 @@ use tokio_util::task::TaskTracker;
 
 use crate::support::{TestHost, assert_contains, wait_until};
 
+mod access;
 mod faults;
 mod flows;
+mod shutdown;
 mod vendors;
 
 /// How long a test waits for one expected message (a bound, not a timing assertion).

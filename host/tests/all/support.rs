@@ -81,6 +81,7 @@ impl TestHost {
             },
             no_pooling: false,
             no_watch: !watch,
+            shutdown_grace: None,
         };
         let app = App::start(options, shutdown.clone())
             .await
@@ -179,7 +180,8 @@ impl TestHost {
     }
 }
 
-fn with_host_section(config: &str) -> String {
+/// `config` with a `[host]` section (plugin folder, shared compile cache) unless it has one.
+pub fn with_host_section(config: &str) -> String {
     // One compile cache for all tests: keys are content hashes, so sharing is safe,
     // and it spares recompiling the same fixtures in every test.
     let cache = Path::new(env!("CARGO_TARGET_TMPDIR")).join("daniel-test-cache");
