@@ -18,7 +18,7 @@ use tokio_postgres::NoTls;
 use super::store::{
     ABANDONED_KEY, Abandoned, KeyClaim, StoreResult, mark_abandoned, mark_processing,
 };
-use super::{Job, JobState, JobStore};
+use super::{Job, JobStore};
 
 /// Connections per host: workers, REST and MCP share them.
 const POOL_SIZE: usize = 16;
@@ -65,15 +65,6 @@ fn err(e: impl std::error::Error) -> String {
         source = s.source();
     }
     text
-}
-
-fn state_name(s: JobState) -> &'static str {
-    match s {
-        JobState::Queued => "queued",
-        JobState::Processing => "processing",
-        JobState::Completed => "completed",
-        JobState::Failed => "failed",
-    }
 }
 
 fn record(job: &Job) -> StoreResult<serde_json::Value> {
@@ -149,7 +140,7 @@ impl PostgresStore {
                  WHERE id = $1",
                 &[
                     &job.tracking_id,
-                    &state_name(job.state),
+                    &job.state.as_str(),
                     &job.completed_at,
                     &record(job)?,
                 ],
@@ -170,7 +161,7 @@ impl JobStore for PostgresStore {
                  VALUES ($1, $2, $3, $4, $5)",
                 &[
                     &job.tracking_id,
-                    &state_name(job.state),
+                    &job.state.as_str(),
                     &job.created_at,
                     &job.completed_at,
                     &record(job)?,

@@ -13,6 +13,18 @@ pub enum JobState {
     Failed,
 }
 
+impl JobState {
+    /// The state's name, as in status documents and store columns.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Processing => "processing",
+            JobState::Completed => "completed",
+            JobState::Failed => "failed",
+        }
+    }
+}
+
 /// A background job.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Job {

@@ -13,7 +13,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use super::store::{
     ABANDONED_KEY, Abandoned, KeyClaim, StoreResult, mark_abandoned, mark_processing,
 };
-use super::{Job, JobState, JobStore};
+use super::{Job, JobStore};
 
 /// Jobs (and idempotency keys) in a SQLite file.
 pub struct SqliteStore {
@@ -100,15 +100,6 @@ fn migrate(db: &mut Connection) -> Result<(), String> {
     tx.commit().map_err(err)
 }
 
-fn state_name(s: JobState) -> &'static str {
-    match s {
-        JobState::Queued => "queued",
-        JobState::Processing => "processing",
-        JobState::Completed => "completed",
-        JobState::Failed => "failed",
-    }
-}
-
 fn write(db: &Connection, job: &Job) -> Result<(), String> {
     let record = serde_json::to_string(job).map_err(err)?;
     db.execute(
@@ -116,7 +107,7 @@ fn write(db: &Connection, job: &Job) -> Result<(), String> {
          ON CONFLICT (id) DO UPDATE SET state = ?2, completed_at = ?4, record = ?5",
         params![
             job.tracking_id,
-            state_name(job.state),
+            job.state.as_str(),
             job.created_at.to_rfc3339(),
             job.completed_at.map(|t| t.to_rfc3339()),
             record

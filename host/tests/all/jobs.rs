@@ -17,8 +17,8 @@ use daniel::jobs::{
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use crate::rest::{product_config, quotation};
-use crate::support::{TestHost, wait_until};
+use crate::rest::{product_config, quotation, wait_for_job};
+use crate::support::TestHost;
 
 /// A URL to a fresh, empty schema of the test PostgreSQL server, or `None`
 /// (after saying so) when no server is configured.
@@ -301,19 +301,7 @@ async fn two_hosts_share_one_postgres_queue() {
     }
     // Host B reads what host A accepted, and the two finish the work between them.
     for id in &ids {
-        let mut status = Value::Null;
-        wait_until("job finished on some host", async || {
-            status = http
-                .get(b.url(&format!("/api/quotation/status/{id}")))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            matches!(status["status"].as_str(), Some("completed" | "failed"))
-        })
-        .await;
+        let status = wait_for_job(&b, id).await;
         assert_eq!(status["status"], "completed", "{status}");
     }
     let (client, connection) = tokio_postgres::connect(&url, tokio_postgres::NoTls)

@@ -42,7 +42,7 @@ pub(crate) fn quotation(email: &str) -> Value {
     })
 }
 
-async fn wait_for_job(host: &TestHost, id: &str) -> Value {
+pub(crate) async fn wait_for_job(host: &TestHost, id: &str) -> Value {
     let mut last = Value::Null;
     wait_until("job finished", async || {
         last = reqwest::get(host.url(&format!("/api/quotation/status/{id}")))
