@@ -13,7 +13,11 @@ use std::time::Duration as StdDuration;
 
 use chrono::{Duration, Utc};
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use std::sync::Arc;
+
 use tokio_postgres::NoTls;
+use tokio_postgres::config::SslMode;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::store::{
     ABANDONED_KEY, Abandoned, KeyClaim, StoreResult, mark_abandoned, mark_processing,
@@ -79,9 +83,33 @@ fn seconds(d: Duration) -> f64 {
     d.num_milliseconds() as f64 / 1000.0
 }
 
+/// A TLS connector that verifies the server against the system's roots (or
+/// the file named by `SSL_CERT_FILE`).
+fn tls() -> StoreResult<MakeRustlsConnect> {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in rustls_native_certs::load_native_certs().certs {
+        // A certificate rustls cannot parse is skipped, as browsers do.
+        let _ = roots.add(cert);
+    }
+    if roots.is_empty() {
+        return Err(
+            "sslmode=require, but no trusted root certificates were found (set SSL_CERT_FILE)"
+                .into(),
+        );
+    }
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(err)?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
+}
+
 impl PostgresStore {
     /// Connects to `url` (`postgres://user:password@host/db`, libpq-style
-    /// parameters allowed) and creates the tables if missing.
+    /// parameters allowed; `sslmode=require` for TLS with a verified server
+    /// certificate) and creates the tables if missing.
     ///
     /// # Errors
     /// A malformed URL, an unreachable server, refused credentials or missing
@@ -97,13 +125,17 @@ impl PostgresStore {
         if config.get_application_name().is_none() {
             config.application_name("daniel");
         }
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let recycling = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        // TLS only when asked for: "prefer" (the libpq default) would fail
+        // outright on a server with a self-signed certificate rather than fall back.
+        let manager = if config.get_ssl_mode() == SslMode::Require {
+            Manager::from_config(config, tls()?, recycling)
+        } else {
+            config.ssl_mode(SslMode::Disable);
+            Manager::from_config(config, NoTls, recycling)
+        };
         let pool = Pool::builder(manager)
             .max_size(POOL_SIZE)
             .runtime(Runtime::Tokio1)

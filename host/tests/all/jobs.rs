@@ -321,3 +321,22 @@ async fn two_hosts_share_one_postgres_queue() {
     assert_eq!(owners, expected, "both hosts ran jobs");
     stop.cancel();
 }
+
+#[tokio::test]
+async fn postgres_tls_refuses_a_server_certificate_it_cannot_verify() {
+    let Some(url) = postgres().await else { return };
+    // Debian's server offers TLS with a self-signed ("snakeoil") certificate.
+    let Err(e) = PostgresStore::connect(&format!("{url}&sslmode=require")).await else {
+        panic!("connected over TLS to a server whose certificate is not trusted");
+    };
+    assert!(
+        e.contains("certificate") || e.contains("TLS") || e.contains("tls"),
+        "{e}"
+    );
+    assert!(!e.contains("no trusted root"), "{e}");
+    eprintln!("refused as expected: {e}");
+    assert!(
+        !e.contains("daniel:daniel"),
+        "the URL's password leaked: {e}"
+    );
+}
