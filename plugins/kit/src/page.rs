@@ -30,6 +30,19 @@ pub fn opts(limit: u32) -> SearchOpts {
     SearchOpts::limit(cap(limit) + 1)
 }
 
+/// The domain of a list filtered by name (case-insensitive, partial) and archive
+/// state, as the seed's list tools filter.
+pub fn name_and_active(q: Option<&str>, active: Option<bool>) -> serde_json::Value {
+    let mut domain = Vec::new();
+    if let Some(q) = crate::validate::optional(q) {
+        domain.push(serde_json::json!(["name", "ilike", q]));
+    }
+    if let Some(active) = active {
+        domain.push(serde_json::json!(["active", "=", active]));
+    }
+    serde_json::Value::Array(domain)
+}
+
 /// The first `limit` rows, noting whether there were more.
 pub fn page<T>(mut rows: Vec<T>, limit: u32) -> Page<T> {
     let limit = cap(limit) as usize;
@@ -54,5 +67,16 @@ mod tests {
         assert_eq!((p.items, p.has_more), (vec![1, 2], true));
         let p = page(vec![1, 2], 2);
         assert!(!p.has_more);
+    }
+
+    #[test]
+    fn name_and_archive_filters_are_optional() {
+        use serde_json::json;
+        assert_eq!(name_and_active(None, None), json!([]));
+        assert_eq!(name_and_active(Some("  "), None), json!([]));
+        assert_eq!(
+            name_and_active(Some("Serv"), Some(false)),
+            json!([["name", "ilike", "Serv"], ["active", "=", false]])
+        );
     }
 }

@@ -28,16 +28,9 @@ struct Project {
 }
 
 fn list_projects(ctx: &Context, args: ListProjectsArgs) -> Result<Page<Project>, ToolError> {
-    let mut domain = Vec::new();
-    if let Some(q) = plugin_kit::validate::optional(args.q.as_deref()) {
-        domain.push(json!(["name", "ilike", q]));
-    }
-    if let Some(active) = args.active {
-        domain.push(json!(["active", "=", active]));
-    }
     let rows = ctx.odoo().search_read(
         "project.project",
-        Value::Array(domain),
+        page::name_and_active(args.q.as_deref(), args.active),
         &["id", "name", "active"],
         page::opts(args.limit).order("name, id"),
     )?;

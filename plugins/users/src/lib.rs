@@ -29,16 +29,9 @@ struct User {
 }
 
 fn list_users(ctx: &Context, args: ListUsersArgs) -> Result<Page<User>, ToolError> {
-    let mut domain = Vec::new();
-    if let Some(q) = plugin_kit::validate::optional(args.q.as_deref()) {
-        domain.push(json!(["name", "ilike", q]));
-    }
-    if let Some(active) = args.active {
-        domain.push(json!(["active", "=", active]));
-    }
     let rows = ctx.odoo().search_read(
         "res.users",
-        Value::Array(domain),
+        page::name_and_active(args.q.as_deref(), args.active),
         &["id", "name", "login", "active"],
         page::opts(args.limit).order("name, id"),
     )?;
