@@ -113,11 +113,7 @@ impl Jobs {
     /// Records progress of a running job.
     pub async fn progress(&self, id: &str, message: &str) {
         let message: String = message.chars().take(500).collect();
-        if let Err(e) = self
-            .store
-            .update(id, &mut |j| j.progress = Some(message.clone()))
-            .await
-        {
+        if let Err(e) = self.store.set_progress(id, &message).await {
             tracing::warn!(job = id, error = %e, "cannot record job progress");
         }
     }

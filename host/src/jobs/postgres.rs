@@ -238,6 +238,19 @@ impl JobStore for PostgresStore {
         Ok(Some(job))
     }
 
+    async fn set_progress(&self, id: &str, message: &str) -> StoreResult<()> {
+        self.client()
+            .await?
+            .execute(
+                "UPDATE daniel_jobs SET record = jsonb_set(record, '{progress}', to_jsonb($2::text))
+                 WHERE id = $1",
+                &[&id, &message],
+            )
+            .await
+            .map_err(err)?;
+        Ok(())
+    }
+
     async fn claim(&self, owner: &str, lease: Duration) -> StoreResult<Option<Job>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(err)?;

@@ -153,6 +153,16 @@ impl JobStore for SqliteStore {
         Ok(Some(job))
     }
 
+    async fn set_progress(&self, id: &str, message: &str) -> StoreResult<()> {
+        self.lock()
+            .execute(
+                "UPDATE jobs SET record = json_set(record, '$.progress', ?2) WHERE id = ?1",
+                params![id, message],
+            )
+            .map_err(err)?;
+        Ok(())
+    }
+
     async fn claim(&self, _owner: &str, _lease: Duration) -> StoreResult<Option<Job>> {
         // One connection behind a mutex: the transaction alone makes this atomic.
         let mut db = self.lock();

@@ -54,6 +54,13 @@ pub trait JobStore: Send + Sync {
         id: &str,
         f: &mut (dyn for<'j> FnMut(&'j mut Job) + Send),
     ) -> StoreResult<Option<Job>>;
+    /// Records a running job's progress message. Jobs report progress often, so
+    /// stores override this with one statement instead of a read-modify-write.
+    async fn set_progress(&self, id: &str, message: &str) -> StoreResult<()> {
+        self.update(id, &mut |j| j.progress = Some(message.to_owned()))
+            .await
+            .map(drop)
+    }
     /// Moves the oldest queued job to `processing` for `owner`, holding it for
     /// `lease`; `None` when nothing is queued. No job is claimed twice.
     async fn claim(&self, owner: &str, lease: Duration) -> StoreResult<Option<Job>>;

@@ -75,6 +75,11 @@ async fn contract(store: Arc<dyn JobStore>) {
         .unwrap();
     let back = store.get(&first.tracking_id).await.unwrap().unwrap();
     assert_eq!(back.progress.as_deref(), Some("Creando lead"));
+    let said = "Cotización \"S00042\" creada — 2/3";
+    store.set_progress(&first.tracking_id, said).await.unwrap();
+    store.set_progress("quot_nope", "nobody").await.unwrap();
+    let back = store.get(&first.tracking_id).await.unwrap().unwrap();
+    assert_eq!(back.progress.as_deref(), Some(said));
     assert_eq!(back.state, JobState::Processing);
     assert_eq!(back.input, json!({"n": 1}));
     store
