@@ -14,10 +14,10 @@ use daniel::jobs::{
     Abandoned, INTERRUPTED, Job, JobState, JobStore, KeyClaim, MemoryStore, PostgresStore,
     SqliteStore,
 };
-use serde_json::{Value, json};
+use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
-use crate::rest::{product_config, quotation, wait_for_job};
+use crate::rest::{product_config, queue_quotation, wait_for_job};
 use crate::support::TestHost;
 
 /// A URL to a fresh, empty schema of the test PostgreSQL server, or `None`
@@ -291,18 +291,10 @@ async fn two_hosts_share_one_postgres_queue() {
     let a = TestHost::start(&shared_config(&sandbox, &url, 1), &crm).await;
     let b = TestHost::start(&shared_config(&sandbox, &url, 4), &crm).await;
     let http = reqwest::Client::new();
+    let base = a.url("");
     let mut ids = Vec::new();
     for i in 0..16 {
-        let accepted: Value = http
-            .post(a.url("/api/quotation/async"))
-            .json(&quotation(&format!("shared{i}@hosts.mx")))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        ids.push(accepted["tracking_id"].as_str().unwrap().to_owned());
+        ids.push(queue_quotation(&http, &base, &format!("shared{i}@hosts.mx")).await);
     }
     // Host B reads what host A accepted, and the two finish the work between them.
     for id in &ids {

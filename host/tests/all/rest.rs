@@ -5,6 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::support::{TestHost, artifact, assert_contains, wait_until};
+use crate::tools::PLUGINS as PRODUCT_PLUGINS;
 
 /// The repository's plugins.toml without its `[host]` table (the harness adds one).
 pub(crate) fn product_config() -> String {
@@ -24,22 +25,26 @@ pub(crate) fn product_config() -> String {
     out
 }
 
-const PRODUCT_PLUGINS: [(&str, &str); 7] = [
-    ("crm", "crm"),
-    ("sales", "sales"),
-    ("projects", "projects"),
-    ("tasks", "tasks"),
-    ("users", "users"),
-    ("search", "search"),
-    ("whatsapp", "whatsapp"),
-];
-
 pub(crate) fn quotation(email: &str) -> Value {
     json!({
         "partner_name": "Hotel Reforma", "contact_name": "Ana Pérez", "email": email,
         "phone": "+52 55 1234 5678", "lead_name": "Servibot - Hotel Reforma",
         "products": [{"product_id": 26153, "qty": 2}],
     })
+}
+
+/// Queues a quotation for `email` at the host on `base`; returns its tracking id.
+pub(crate) async fn queue_quotation(http: &reqwest::Client, base: &str, email: &str) -> String {
+    let accepted: Value = http
+        .post(format!("{base}/api/quotation/async"))
+        .json(&quotation(email))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    accepted["tracking_id"].as_str().unwrap().to_owned()
 }
 
 pub(crate) async fn wait_for_job(host: &TestHost, id: &str) -> Value {
@@ -59,7 +64,7 @@ pub(crate) async fn wait_for_job(host: &TestHost, id: &str) -> Value {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_quotation_is_queued_tracked_and_created_once_per_idempotency_key() {
-    let host = TestHost::start(&product_config(), &PRODUCT_PLUGINS).await;
+    let host = TestHost::start(&product_config(), PRODUCT_PLUGINS).await;
     let http = reqwest::Client::new();
     let post = |key: &'static str| {
         http.post(host.url("/api/quotation/async"))
@@ -101,7 +106,7 @@ async fn a_quotation_is_queued_tracked_and_created_once_per_idempotency_key() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn racing_retries_with_one_idempotency_key_create_one_quotation() {
-    let host = TestHost::start(&product_config(), &PRODUCT_PLUGINS).await;
+    let host = TestHost::start(&product_config(), PRODUCT_PLUGINS).await;
     let http = reqwest::Client::new();
     let posts = (0..6).map(|_| {
         http.post(host.url("/api/quotation/async"))
@@ -128,7 +133,7 @@ async fn racing_retries_with_one_idempotency_key_create_one_quotation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_requests_name_every_field_and_unknown_ids_are_404() {
-    let host = TestHost::start(&product_config(), &PRODUCT_PLUGINS).await;
+    let host = TestHost::start(&product_config(), PRODUCT_PLUGINS).await;
     let http = reqwest::Client::new();
     let r = http
         .post(host.url("/api/quotation/async"))
@@ -177,7 +182,7 @@ async fn invalid_requests_name_every_field_and_unknown_ids_are_404() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_handoff_notifies_the_leads_salesperson() {
-    let host = TestHost::start(&product_config(), &PRODUCT_PLUGINS).await;
+    let host = TestHost::start(&product_config(), PRODUCT_PLUGINS).await;
     let http = reqwest::Client::new();
     let r = http
         .post(host.url("/api/elevenlabs/handoff"))
@@ -203,7 +208,7 @@ async fn a_handoff_notifies_the_leads_salesperson() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_openapi_and_docs_are_served() {
-    let host = TestHost::start(&product_config(), &PRODUCT_PLUGINS).await;
+    let host = TestHost::start(&product_config(), PRODUCT_PLUGINS).await;
     host.call("list_projects", json!({})).await.unwrap();
     let metrics = reqwest::get(host.url("/metrics"))
         .await
@@ -308,16 +313,7 @@ async fn a_job_running_when_the_host_is_killed_is_failed_with_a_reason_at_restar
         http.get(format!("{base}/health")).send().await.is_ok()
     })
     .await;
-    let accepted: Value = http
-        .post(format!("{base}/api/quotation/async"))
-        .json(&quotation("kill@nine.mx"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = accepted["tracking_id"].as_str().unwrap().to_owned();
+    let id = queue_quotation(&http, &base, "kill@nine.mx").await;
     let status_url = format!("{base}/api/quotation/status/{id}");
     wait_until("job processing", async || {
         let s: Value = http
