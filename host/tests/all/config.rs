@@ -98,3 +98,29 @@ fn an_empty_file_means_the_sandbox_and_drop_in_plugins() {
     assert_eq!(c.instances.keys().collect::<Vec<_>>(), ["main"]);
     assert!(c.plugins.is_empty());
 }
+
+#[test]
+fn job_stores_are_chosen_by_the_store_value_and_a_postgres_password_never_prints() {
+    use daniel::config::JobStoreSpec;
+    let c = parse("").unwrap();
+    assert_eq!(
+        c.jobs.store,
+        JobStoreSpec::Sqlite(Path::new("conf/var/jobs.sqlite").to_path_buf())
+    );
+    assert_eq!(
+        parse("[jobs]\nstore = \":memory:\"").unwrap().jobs.store,
+        JobStoreSpec::Memory
+    );
+    let c = parse("[jobs]\nstore = \"postgres://daniel:${ODOO_KEY}@db/daniel\"").unwrap();
+    assert_eq!(
+        c.jobs.store,
+        JobStoreSpec::Postgres("postgres://daniel:s3cret@db/daniel".into())
+    );
+    assert!(!format!("{c:?}").contains("s3cret"), "{c:?}");
+    let err =
+        parse("[jobs]\nstore = \"postgres://u:${NOPE}@db/d\"\nlease_seconds = 1\nmax_queued = 0")
+            .unwrap_err();
+    for key in ["jobs.store", "jobs.lease_seconds", "jobs.max_queued"] {
+        assert_contains(&err, key);
+    }
+}
