@@ -15,23 +15,27 @@ HOST_CRATES := --exclude daniel --exclude daniel-odoo --exclude daniel-odoo-sand
 run: plugins deps
 	$(CARGO) run -p daniel -- serve
 
-## The offline agent's voice (espeak-ng) and the page's pinned livekit-client.
-## Both are optional at run time: without espeak-ng the offline agent answers with a
-## tone, and livekit-client is only used with a real avatar provider.
+## The offline agent's voice (espeak-ng), its ears (pocketsphinx with the English
+## model) and the page's pinned livekit-client. All are optional at run time: without
+## espeak-ng the offline agent answers with a tone, without pocketsphinx it asks for
+## spoken turns to be typed, and livekit-client is only used with a real avatar provider.
+SPEECH_PACKAGES := espeak-ng pocketsphinx pocketsphinx-en-us
 deps:
-	@command -v espeak-ng >/dev/null || (apt-get update -qq && apt-get install -y -qq espeak-ng) \
-		|| echo "note: espeak-ng not installed; the offline agent will speak with a tone"
+	@dpkg -s $(SPEECH_PACKAGES) >/dev/null 2>&1 \
+		|| (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SPEECH_PACKAGES) >/dev/null) \
+		|| echo "note: $(SPEECH_PACKAGES) not all installed; the offline agent will hum or ask for typing"
 	@[ -f frontend/vendor/livekit-client/livekit-client.esm.mjs ] || (cd frontend && npm ci --silent && npm run -s vendor) \
 		|| echo "note: livekit-client not installed; needed only with a real avatar provider"
 
-## Run every test: unit, integration (fixture plugins over MCP), plugin SDK, and
-## the PostgreSQL job store against a local server (installed and started when
+## Run every test: unit, integration (fixture plugins over MCP), plugin SDK, the
+## page's own helpers (Node), and the PostgreSQL job store against a local server (installed and started when
 ## possible; its tests say they were skipped otherwise).
-test: plugins tools
+test: plugins tools deps
 	@if [ -z "$$DANIEL_TEST_POSTGRES_URL" ]; then \
 		pg=$$(scripts/test-postgres.sh) && eval "$$pg" || echo "note: no PostgreSQL; its job-store tests will be skipped"; \
 	fi; \
 	DANIEL_PLUGIN_ARTIFACTS=$(CURDIR)/$(ARTIFACTS) $(CARGO) nextest run --workspace --no-fail-fast
+	node --test frontend/test/
 
 ## The avatar page in headless Chromium against the host in offline mode: fake
 ## microphone in, spoken answer out, a quotation created through a tool call.

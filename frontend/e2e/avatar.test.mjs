@@ -1,8 +1,8 @@
 // End-to-end: the avatar page in headless Chromium against a real host in offline
-// mode. A fake microphone (a WAV made here) speaks; the page shows the user turn and
-// the agent's answer and plays its audio (the drawn mouth moves); a typed request
-// then runs the quotation tool, and the quotation is read back from the Odoo sandbox
-// over MCP.
+// mode. A fake microphone (espeak-ng's voice, made here) asks for a quotation; the
+// page shows the words the host heard and the agent's answer and plays its audio (the
+// drawn mouth moves); the customer types the details speech cannot carry, the
+// quotation tool runs, and the quotation is read back from the Odoo sandbox over MCP.
 //
 // Run from the repository root: `make e2e` (installs Chromium and the npm packages,
 // builds the host and plugins). By hand, after `make plugins deps` and
@@ -13,7 +13,7 @@
 // page's state and transcript, and ends with the log's last lines.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -26,24 +26,38 @@ const repo = resolve(here, '../..');
 const out = join(here, 'out');
 /** The log of the host the running test started (a test runs its own host). */
 let hostLog = join(out, 'host.log');
-const REQUEST = 'Quiero una cotización de 2 KettyBot Pro. Me llamo Ana Ruiz de la empresa Hotel Sol, '
-  + 'ana@hotelsol.mx, teléfono 55 1234 5678';
+/** Said into the microphone (the offline agent hears English). */
+const SPOKEN = 'I would like a quotation for two KettyBot Pro';
+/** Typed next: what a speech grammar cannot carry. */
+const DETAILS = 'My name is Ana Ruiz from Hotel Sol, ana@hotelsol.mx, phone 55 1234 5678';
 /** What headless Chromium needs on a closed network: no background connections. */
 const CHROMIUM_ARGS = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
 
-/** 1.2 s of a voiced hum, then 8 s of silence: one utterance per loop of the file. */
-function micWav(path) {
-  const rate = 16000;
-  const n = rate * 9.2;
-  const data = Buffer.alloc(n * 2);
-  for (let i = 0; i < rate * 1.2; i++) {
-    const t = i / rate;
-    const s = Math.sin(2 * Math.PI * 160 * t) * Math.abs(Math.sin(2 * Math.PI * 3 * t)) * 0.5;
-    data.writeInt16LE(Math.round(s * 32767), i * 2);
+/**
+ * The microphone's file: 1.5 s of silence, `text` in espeak-ng's voice, then 60 s of
+ * silence (Chromium loops the file; the request must be heard once).
+ */
+function micWav(path, text) {
+  const wav = execFileSync('espeak-ng', ['-v', 'en-us', '-s', '150', '--stdout', text]);
+  let at = 12;
+  let rate = 22050;
+  let speech = null;
+  while (at + 8 <= wav.length) {
+    const id = wav.toString('latin1', at, at + 4);
+    const size = wav.readUInt32LE(at + 4);
+    if (id === 'fmt ') rate = wav.readUInt32LE(at + 12);
+    if (id === 'data') {
+      // espeak-ng writes a placeholder size when streaming to stdout.
+      speech = wav.subarray(at + 8, Math.min(wav.length, at + 8 + size));
+      break;
+    }
+    at += 8 + size + (size & 1);
   }
+  assert.ok(speech && speech.length > rate, 'espeak-ng gave no speech');
+  const data = Buffer.concat([Buffer.alloc(rate * 2 * 1.5), speech, Buffer.alloc(rate * 2 * 60)]);
   const h = Buffer.alloc(44);
   h.write('RIFF', 0); h.writeUInt32LE(36 + data.length, 4); h.write('WAVE', 8);
   h.write('fmt ', 12); h.writeUInt32LE(16, 16); h.writeUInt16LE(1, 20); h.writeUInt16LE(1, 22);
@@ -152,7 +166,7 @@ async function line(page, kind, re, timeout) {
 async function launch(host, quiet = []) {
   mkdirSync(out, { recursive: true });
   const wav = join(out, 'mic.wav');
-  micWav(wav);
+  micWav(wav, SPOKEN);
   const profile = mkdtempSync(join(tmpdir(), 'daniel-e2e-chromium-'));
   const close = async (context) => {
     if (context) await context.close();
@@ -207,16 +221,15 @@ test('a session in headless Chromium: voice in, spoken answer, quotation created
       await line(page, 'agent', /./, 30_000);
       await page.waitForFunction(() => window.avatarDebug.played > 0, null, { timeout: 15_000 });
     });
-    await step(page, 'speak into the microphone and see the user transcript', async () => {
-      // The offline agent transcribes an utterance as its length, e.g. "[1.2 s]".
-      await line(page, 'user', /^\[\d+\.\d s\]$/, 60_000);
+    await step(page, 'speak into the microphone and see the words heard', async () => {
+      await line(page, 'user', /^I would like a quotation for 2 KettyBot Pro$/, 60_000);
     });
-    await step(page, "see the agent's answer to the utterance", () => line(page, 'agent', /Te escuché/, 30_000));
-    const number = await step(page, 'ask for a quotation and see it confirmed', async () => {
-      await page.fill('#text', REQUEST);
+    await step(page, "see the agent's answer, asking for what is missing", () => line(page, 'agent', /I still need your name/, 30_000));
+    const number = await step(page, 'type the details and see the quotation confirmed', async () => {
+      await page.fill('#text', DETAILS);
       await page.click('#send');
-      const text = await line(page, 'agent', /¡Listo, Ana Ruiz!|No pude/, 90_000);
-      const m = /¡Listo, Ana Ruiz! Tu cotización quedó registrada \((S\d+)\)/.exec(text);
+      const text = await line(page, 'agent', /Done, Ana Ruiz!|couldn't create/, 90_000);
+      const m = /Done, Ana Ruiz! Your quotation is registered \((S\d+)\)/.exec(text);
       assert.ok(m, `the agent did not confirm a quotation: ${text}`);
       return m[1];
     });
@@ -230,7 +243,8 @@ test('a session in headless Chromium: voice in, spoken answer, quotation created
       const order = items.find((o) => o.name === number);
       assert.ok(order, `${number} is not in the sandbox: ${JSON.stringify(items)}`);
       assert.match(order.partner_id?.name ?? '', /Hotel Sol|Ana Ruiz/, `${number} belongs to ${JSON.stringify(order.partner_id)}`);
-      assert.ok(order.amount_total > 0, `${number} has no amount`);
+      // Two KettyBot Pro at $239,000 each, before any tax.
+      assert.ok(order.amount_total >= 478_000, `${number} amounts to ${order.amount_total}, not 2 KettyBot Pro`);
     });
     await step(page, 'have seen the mouth move', async () => {
       const mouth = await page.evaluate(() => window.mouthMax);

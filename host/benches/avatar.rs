@@ -215,6 +215,7 @@ async fn soak() {
     let agent = convai::AgentOptions {
         product_tool: None,
         voice: convai::VoiceKind::Hum,
+        hearing: convai::HearingKind::Off,
         ..Default::default()
     };
     let s = convai::start(agent, convai::Faults::default(), stop.clone())

@@ -6,7 +6,8 @@
 //! interruption and correction on barge-in, client tool round trips with a timeout,
 //! error events and close codes.
 //!
-//! Its agent is the rules-based seller of [`agent`], voiced by espeak-ng ([`voice`]).
+//! Its agent is the rules-based seller of [`agent`], voiced by espeak-ng ([`voice`])
+//! and hearing through PocketSphinx held to a grammar of the sale ([`hearing`]).
 //! [`Faults`] injects the vendor misbehaviour the relay must survive; [`Stats`] lets
 //! tests see what the relay sent.
 
@@ -14,6 +15,7 @@ mod agent;
 mod client;
 mod conversation;
 mod extract;
+mod hearing;
 mod quote;
 mod voice;
 
@@ -32,7 +34,8 @@ use serde_json::json;
 use tokio_util::sync::CancellationToken;
 
 pub use agent::{Action, Agent, Product, catalogue};
-pub use voice::VoiceKind;
+pub use hearing::{HearingKind, available as hearing_available};
+pub use voice::{VoiceKind, speak};
 
 /// ElevenLabs' signed-URL lifetime.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
@@ -47,6 +50,8 @@ pub struct AgentOptions {
     /// Client tool reporting a queued quotation's outcome, polled until it is final.
     pub status_tool: Option<String>,
     pub voice: VoiceKind,
+    /// Whether spoken turns are recognized (else a placeholder transcript).
+    pub hearing: HearingKind,
     /// `agent_output_audio_format` rate.
     pub output_rate: u32,
     /// Speak a first message.
@@ -62,6 +67,7 @@ impl Default for AgentOptions {
             product_tool: Some("find_products".into()),
             status_tool: Some("dev_get_quotation_status".into()),
             voice: VoiceKind::Auto,
+            hearing: HearingKind::Auto,
             output_rate: 16_000,
             greet: true,
             max_duration: Duration::from_secs(600),
@@ -165,6 +171,8 @@ struct Shared {
     agent: AgentOptions,
     faults: Faults,
     catalogue: Vec<Product>,
+    /// The speech recognizer for `catalogue`, made when someone first speaks.
+    ears: hearing::LazyEars,
     tokens: Mutex<HashMap<String, Instant>>,
     stats: Arc<Stats>,
     shutdown: CancellationToken,
@@ -273,6 +281,7 @@ pub async fn start(
         agent,
         faults,
         catalogue: catalogue(daniel_odoo_sandbox::DEFAULT_SEED),
+        ears: hearing::LazyEars::default(),
         tokens: Mutex::default(),
         stats,
         shutdown: shutdown.clone(),

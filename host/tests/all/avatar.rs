@@ -15,7 +15,7 @@ use daniel::avatar::liveavatar::LiveAvatar;
 use daniel::avatar::protocol::{ClientMessage, ErrorCode, ServerMessage, ToolStatus};
 use daniel::avatar::session::{Inbound, Relay, Summary};
 use daniel::avatar::tools::{RegistryTools, ToolRunner};
-use daniel::sandbox::convai::{self, AgentOptions, Faults, StandIn, Stats, VoiceKind};
+use daniel::sandbox::convai::{self, AgentOptions, Faults, HearingKind, StandIn, Stats, VoiceKind};
 use futures::channel::mpsc;
 use futures::future::BoxFuture;
 use futures::{SinkExt, StreamExt};
@@ -41,6 +41,7 @@ fn agent(quotation_tool: &str) -> AgentOptions {
         quotation_tool: quotation_tool.into(),
         product_tool: None,
         voice: VoiceKind::Hum,
+        hearing: HearingKind::Off,
         ..Default::default()
     }
 }

@@ -8,7 +8,7 @@
 
 use serde_json::{Value, json};
 
-use super::extract::{after, phone, quantity};
+use super::extract::{after, lone_number, phone, quantity};
 
 /// What the agent does next.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,19 +164,33 @@ impl Agent {
         )
     }
 
-    /// Answer to a voice turn the offline agent cannot transcribe.
-    pub fn on_audio(&self, secs: f32) -> Vec<Action> {
-        vec![Action::Say(match self.lang {
-            Lang::Es => format!(
+    /// Answer to a spoken turn that was not understood: `heard` when the recognizer
+    /// ran (and found nothing it knows), else there is no recognizer.
+    pub fn on_unheard(&self, secs: f32, heard: bool) -> Vec<Action> {
+        vec![Action::Say(match (self.lang, heard) {
+            (Lang::Es, true) => format!(
+                "No entendí esos {secs:.1} segundos. Sin conexión entiendo por voz solo inglés: productos, precios y cantidades. Escríbeme lo demás, por favor."
+            ),
+            (Lang::En, true) => format!(
+                "Sorry, I didn't catch those {secs:.1} seconds. Offline I understand products, prices and quantities by voice; please type names, email and phone."
+            ),
+            (Lang::Es, false) => format!(
                 "Te escuché {secs:.1} segundos, pero sin conexión no puedo transcribir la voz. Escríbeme tu pregunta, por favor."
             ),
-            Lang::En => format!(
+            (Lang::En, false) => format!(
                 "I heard {secs:.1} seconds of speech, but offline I cannot transcribe it. Please type your question."
             ),
         })]
     }
 
-    /// The agent's turn after the user said `text`.
+    /// The agent's turn after the user said `text` aloud (the offline recognizer
+    /// hears English only, so the agent answers in English).
+    pub fn on_spoken(&mut self, text: &str) -> Vec<Action> {
+        self.lang = Lang::En;
+        self.respond(text)
+    }
+
+    /// The agent's turn after the user typed `text`, in the language it is typed in.
     pub fn on_user(&mut self, text: &str) -> Vec<Action> {
         let f = fold(text);
         if has_any(
@@ -195,6 +209,11 @@ impl Agent {
         ) {
             self.lang = Lang::Es;
         }
+        self.respond(text)
+    }
+
+    fn respond(&mut self, text: &str) -> Vec<Action> {
+        let f = fold(text);
         self.extract(text, &f);
         if has_any(
             &f,
@@ -209,6 +228,19 @@ impl Agent {
             ],
         ) {
             self.quoting = true;
+        }
+        // "Yes" to "Shall I prepare a quotation?" after a product's price.
+        let yes = f
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| ["yes", "si", "sure", "okay", "ok", "claro", "dale"].contains(&w));
+        if yes && self.slots.product.is_some() {
+            self.quoting = true;
+        }
+        if self.quoting
+            && self.slots.qty.is_none()
+            && let Some(n) = lone_number(&f)
+        {
+            self.slots.qty = Some(n);
         }
         if self.quoting || self.slots.email.is_some() {
             self.quoting = true;

@@ -131,3 +131,56 @@ fn a_queued_quotation_is_followed_until_it_exists() {
         "{reply}"
     );
 }
+
+#[test]
+fn a_spoken_request_is_answered_in_english_and_collects_the_rest() {
+    let mut a = agent(None);
+    // What the recognizer makes of "what robots do you sell": no English cue word.
+    let list = said(&a.on_spoken("What robots do you sell"));
+    assert!(list.starts_with("We have robots such as"), "{list}");
+    let next = said(&a.on_spoken("I would like a quotation for 2 KettyBot Pro"));
+    assert!(
+        next.contains("your name") && next.contains("email") && !next.contains("how many units"),
+        "{next}"
+    );
+    let actions = a.on_user("My name is Ana Ruiz, ana@hotelsol.mx, phone 55 1234 5678");
+    let Some(Action::Call { args, .. }) = actions.last() else {
+        panic!("no call: {actions:?}")
+    };
+    assert_eq!(args["products"], json!([{"product_id": 26154, "qty": 2}]));
+}
+
+#[test]
+fn yes_after_a_price_starts_a_quotation_for_that_product() {
+    let mut a = agent(None);
+    assert!(said(&a.on_spoken("How much is the BellaBot")).contains("Shall I prepare"));
+    let next = said(&a.on_spoken("Yes please"));
+    assert!(
+        next.contains("your name") && next.contains("how many units"),
+        "{next}"
+    );
+    let after = said(&a.on_spoken("2 units"));
+    assert!(
+        after.contains("your name") && !after.contains("how many"),
+        "{after}"
+    );
+    assert_eq!(a.slots.qty, Some(2));
+    // "Sí" without a product in mind is not a quotation.
+    let mut b = agent(None);
+    assert!(!said(&b.on_user("sí")).contains("tu nombre"));
+}
+
+#[test]
+fn an_utterance_not_understood_asks_for_typing_and_says_why() {
+    let a = agent(None);
+    let unheard = said(&a.on_unheard(2.34, true));
+    assert!(
+        unheard.contains("No entendí esos 2.3 segundos"),
+        "{unheard}"
+    );
+    let no_recognizer = said(&a.on_unheard(1.0, false));
+    assert!(
+        no_recognizer.contains("no puedo transcribir"),
+        "{no_recognizer}"
+    );
+}

@@ -8,7 +8,8 @@ use tokio::time::Instant;
 
 use super::ToolResult;
 use super::agent::Action;
-use super::conversation::{Conv, END_OF_TURN, Exit, Pending, VAD_THRESHOLD};
+use super::conversation::{Conv, END_OF_TURN, Exit, MAX_UTTERANCE, Pending, VAD_THRESHOLD};
+use super::hearing::{Heard, HearingKind};
 use crate::avatar::audio;
 
 impl Conv {
@@ -93,8 +94,7 @@ impl Conv {
     }
 
     /// Energy VAD: speech while the agent talks is a barge-in; 600 ms of silence
-    /// after speech ends the user's turn (offline there is no ASR: a placeholder
-    /// transcript stands in).
+    /// after speech ends the user's utterance, which goes to the recognizer.
     async fn on_audio(&mut self, b64: &str) -> Result<(), Exit> {
         self.s
             .stats
@@ -110,26 +110,70 @@ impl Conv {
             return Err(Exit::Close(1008, "Invalid message received"));
         };
         if audio::rms(&samples) > VAD_THRESHOLD {
-            if self.speech == 0 && self.speaking() {
-                self.interrupt().await?;
+            if self.speech == 0 {
+                if self.speaking() {
+                    self.interrupt().await?;
+                }
+                self.utterance = std::mem::take(&mut self.preroll);
             }
             self.speech += samples.len() + self.silence;
             self.silence = 0;
+            self.keep(&samples);
         } else if self.speech > 0 {
             self.silence += samples.len();
+            self.keep(&samples);
             if self.silence >= 16_000 * END_OF_TURN.as_millis() as usize / 1000 {
                 let secs = self.speech as f32 / 16_000.0;
                 self.speech = 0;
                 self.silence = 0;
-                let id = self.id();
-                let placeholder = format!("[{secs:.1} s]");
-                self.send(json!({"type": "user_transcript", "user_transcription_event": {"user_transcript": placeholder, "event_id": id}})).await?;
-                self.answered_user = true;
-                let actions = self.agent.on_audio(secs);
-                return self.act(actions).await;
+                let utterance = std::mem::take(&mut self.utterance);
+                return self.recognize(secs, utterance).await;
             }
+        } else {
+            self.preroll = samples;
         }
         Ok(())
+    }
+
+    /// Keeps utterance audio, up to [`MAX_UTTERANCE`] (a longer one is heard cut).
+    fn keep(&mut self, samples: &[i16]) {
+        let room = MAX_UTTERANCE.saturating_sub(self.utterance.len());
+        self.utterance
+            .extend_from_slice(&samples[..samples.len().min(room)]);
+    }
+
+    /// Hands an utterance to the recognizer; [`Conv::on_heard`] takes the answer.
+    async fn recognize(&mut self, secs: f32, utterance: Vec<i16>) -> Result<(), Exit> {
+        if self.s.agent.hearing == HearingKind::Off {
+            return self.on_heard(secs, Heard::Unavailable).await;
+        }
+        let s = self.s.clone();
+        self.hearing.spawn(async move {
+            let heard = match s.ears.get(&s.catalogue).await {
+                Some(ears) => ears.hear(&utterance).await,
+                None => Heard::Unavailable,
+            };
+            (secs, heard)
+        });
+        Ok(())
+    }
+
+    /// The user's spoken turn, once recognized: its words when it was understood,
+    /// else its length (`[2.3 s]`) and the agent asking for it typed.
+    pub(super) async fn on_heard(&mut self, secs: f32, heard: Heard) -> Result<(), Exit> {
+        let id = self.id();
+        let transcript = match &heard {
+            Heard::Text(text) => text.clone(),
+            Heard::Nothing | Heard::Unavailable => format!("[{secs:.1} s]"),
+        };
+        self.send(json!({"type": "user_transcript", "user_transcription_event": {"user_transcript": transcript, "event_id": id}})).await?;
+        self.answered_user = true;
+        let actions = match heard {
+            Heard::Text(text) => self.agent.on_spoken(&text),
+            Heard::Nothing => self.agent.on_unheard(secs, true),
+            Heard::Unavailable => self.agent.on_unheard(secs, false),
+        };
+        self.act(actions).await
     }
 
     async fn on_tool_result(&mut self, v: &Value) -> Result<(), Exit> {

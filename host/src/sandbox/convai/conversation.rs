@@ -2,8 +2,9 @@
 //!
 //! A single loop owns the socket and every timer: audio chunks paced out of a queue,
 //! pings and their pong deadline, the pending tool call's deadline, and speech being
-//! synthesized (a `JoinSet`, so nothing outlives the conversation). Barge-in is
-//! detected on typed messages and by an energy VAD on the user's audio.
+//! synthesized and utterances being recognized (`JoinSet`s, so nothing outlives the
+//! conversation). Barge-in is detected on typed messages and by an energy VAD on the
+//! user's audio, which also cuts it into utterances.
 
 use std::collections::VecDeque;
 use std::sync::Arc;
@@ -18,7 +19,8 @@ use tokio::task::JoinSet;
 use tokio::time::{Instant, sleep_until};
 
 use super::Shared;
-use super::agent::Agent;
+use super::agent::{Agent, Lang};
+use super::hearing::Heard;
 use super::voice::{self, Speech};
 use crate::avatar::audio;
 
@@ -26,6 +28,8 @@ use crate::avatar::audio;
 pub(super) const VAD_THRESHOLD: f32 = 0.02;
 /// Trailing silence that ends a user utterance.
 pub(super) const END_OF_TURN: Duration = Duration::from_millis(600);
+/// The most audio of one utterance kept for the recognizer: 30 s at 16 kHz.
+pub(super) const MAX_UTTERANCE: usize = 30 * 16_000;
 /// How long the client has to send its first frame.
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A long way off, for timers that are not armed.
@@ -61,7 +65,6 @@ pub(super) struct Conv {
     pub(super) tx: SplitSink<WebSocket, Message>,
     pub(super) s: Arc<Shared>,
     pub(super) agent: Agent,
-    pub(super) language: String,
     pub(super) next_id: u64,
     pub(super) queue: VecDeque<Chunk>,
     /// Turns with audio still to send, oldest (the one speaking) first.
@@ -78,6 +81,12 @@ pub(super) struct Conv {
     /// User audio: samples of speech in the current utterance and trailing silence.
     pub(super) speech: usize,
     pub(super) silence: usize,
+    /// The current utterance's audio (speech and the pauses inside it), and the
+    /// chunk heard before it began (so its first sound is not clipped).
+    pub(super) utterance: Vec<i16>,
+    pub(super) preroll: Vec<i16>,
+    /// Utterances being recognized: their length in seconds and what was heard.
+    pub(super) hearing: JoinSet<(f32, Heard)>,
     pub(super) answered_user: bool,
     /// The turn whose audio went out last: (event id, text, samples, samples sent).
     pub(super) last: Option<(u64, String, usize, usize)>,
@@ -97,10 +106,9 @@ pub(super) async fn run(socket: WebSocket, s: Arc<Shared>) {
     };
     let language = init["dynamic_variables"]["language"]
         .as_str()
-        .unwrap_or("es")
-        .to_owned();
+        .unwrap_or("es");
     let agent = Agent::new(
-        &language,
+        language,
         s.catalogue.clone(),
         &s.agent.quotation_tool,
         s.agent.product_tool.as_deref(),
@@ -111,7 +119,6 @@ pub(super) async fn run(socket: WebSocket, s: Arc<Shared>) {
         tx,
         s: s.clone(),
         agent,
-        language,
         next_id: 0,
         queue: VecDeque::new(),
         turns: VecDeque::new(),
@@ -124,6 +131,9 @@ pub(super) async fn run(socket: WebSocket, s: Arc<Shared>) {
         ping: None,
         speech: 0,
         silence: 0,
+        utterance: Vec::new(),
+        preroll: Vec::new(),
+        hearing: JoinSet::new(),
         answered_user: false,
         last: None,
     };
@@ -252,6 +262,9 @@ impl Conv {
                     self.enqueue(event_id, text, speech);
                     Ok(())
                 }
+                Some(Ok((secs, heard))) = self.hearing.join_next(), if !self.hearing.is_empty() => {
+                    self.on_heard(secs, heard).await
+                }
             };
             if let Err(exit) = step {
                 return exit;
@@ -262,13 +275,14 @@ impl Conv {
     /// Starts synthesizing a new agent turn.
     pub(super) fn say(&mut self, text: String) {
         let event_id = self.id();
-        let (kind, lang, rate) = (
-            self.s.agent.voice,
-            self.language.clone(),
-            self.s.agent.output_rate,
-        );
+        // The agent's language, which follows the customer's, not the session's.
+        let lang = match self.agent.lang {
+            Lang::Es => "es",
+            Lang::En => "en",
+        };
+        let (kind, rate) = (self.s.agent.voice, self.s.agent.output_rate);
         self.synth.spawn(async move {
-            let speech = voice::synthesize(kind, &text, &lang, rate).await;
+            let speech = voice::synthesize(kind, &text, lang, rate).await;
             (event_id, text, speech)
         });
     }

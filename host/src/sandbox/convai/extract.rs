@@ -97,6 +97,26 @@ pub(super) fn quantity(words: &[&str], folded: &str) -> Option<u32> {
     None
 }
 
+/// A message that is only a number ("2", "dos", "two units"): the answer to
+/// "how many?".
+pub(super) fn lone_number(folded: &str) -> Option<u32> {
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let (n, rest) = words.split_first()?;
+    let units = [
+        "unidad", "unidades", "units", "unit", "robots", "robot", "piezas",
+    ];
+    if rest.len() > 1 || rest.first().is_some_and(|w| !units.contains(w)) {
+        return None;
+    }
+    n.parse::<u32>()
+        .ok()
+        .or_else(|| NUMBER_WORDS.iter().find(|(k, _)| k == n).map(|(_, v)| *v))
+        .filter(|n| (1..=1000).contains(n))
+}
+
 /// The best product in a `find_products` answer (`{"items": [...]}` or a list).
 pub(super) fn first_product(answer: &str, name: &str) -> Option<Product> {
     let v: Value = serde_json::from_str(answer).ok()?;

@@ -52,6 +52,16 @@ pub(super) async fn synthesize(kind: VoiceKind, text: &str, language: &str, rate
     }
 }
 
+/// espeak-ng's speech for `text` at `rate` Hz, or why there is none: a voice for
+/// tests and tools that talk to the agent.
+///
+/// # Errors
+/// When espeak-ng is missing, fails or hangs.
+pub async fn speak(text: &str, language: &str, rate: u32) -> Result<Vec<i16>, String> {
+    let pcm = espeak(text, language).await?;
+    Ok(audio::resample(&pcm.samples, pcm.rate, rate))
+}
+
 async fn espeak(text: &str, language: &str) -> Result<audio::Pcm, String> {
     let voice = if language == "en" { "en-us" } else { "es-419" };
     // Text goes through stdin, so nothing the user typed can become a flag.

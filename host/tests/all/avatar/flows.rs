@@ -62,6 +62,85 @@ async fn typed_text_session_ends_with_a_quotation_tool_call_reaching_the_registr
     assert_eq!(summary.tool_calls, 1);
 }
 
+/// Offline speech recognition is required where `DANIEL_REQUIRE_SPEECH` is set (CI);
+/// elsewhere a machine without espeak-ng or PocketSphinx skips, saying so.
+async fn speech_or_skip(text: &str) -> Option<Vec<i16>> {
+    let speech = match convai::hearing_available() {
+        Ok(()) => convai::speak(text, "en", 16_000).await,
+        Err(why) => Err(why),
+    };
+    match speech {
+        Ok(samples) => Some(samples),
+        Err(why) if std::env::var_os("DANIEL_REQUIRE_SPEECH").is_none() => {
+            eprintln!("skipped: {why} (`make deps` installs espeak-ng and pocketsphinx)");
+            None
+        }
+        Err(why) => panic!("offline speech is required here: {why}"),
+    }
+}
+
+#[tokio::test]
+async fn a_spoken_request_is_heard_and_the_quotation_completed_by_typing() {
+    let Some(speech) = speech_or_skip("I would like a quotation for two KettyBot Pro").await else {
+        return;
+    };
+    let host = TestHost::start("", &[("echo-v1", "echo")]).await;
+    let o = offline(
+        registry_tools(&host),
+        AgentOptions {
+            hearing: HearingKind::Auto,
+            ..agent("echo")
+        },
+        Faults::default(),
+        Duration::from_secs(10),
+    )
+    .await;
+    let mut b = Browser::open(&o.relay);
+    b.send(ClientMessage::Start {
+        language: Some("es".into()),
+        user_name: None,
+        text_only: false,
+    });
+    b.agent_says("Servibot").await;
+    // The microphone as the page sends it: 100 ms chunks, a pause before and after.
+    let mut mic = vec![0i16; 3_200];
+    mic.extend(speech);
+    mic.extend(vec![0i16; 16_000]);
+    for chunk in mic.chunks(1_600) {
+        b.send(ClientMessage::Audio {
+            data: daniel::avatar::audio::to_base64(chunk),
+        });
+    }
+    let heard = b
+        .until("the spoken request, transcribed", |m| {
+            matches!(m, ServerMessage::UserTranscript { is_final: true, .. })
+        })
+        .await;
+    let ServerMessage::UserTranscript { text, .. } = heard else {
+        unreachable!()
+    };
+    assert_eq!(text, "I would like a quotation for 2 KettyBot Pro");
+    // Heard in English, answered in English, with product and quantity taken.
+    b.agent_says("I still need your name, your email, your phone number.")
+        .await;
+    b.text("My name is Ana Ruiz from Hotel Sol, ana@hotelsol.mx, phone 55 1234 5678");
+    b.until(
+        "tool ok",
+        |m| matches!(m, ServerMessage::Tool { status: ToolStatus::Ok, name, .. } if name == "echo"),
+    )
+    .await;
+    // The agent confirms once the stand-in has the tool's result.
+    b.agent_says("Ana Ruiz").await;
+    let results = o.stand_in.stats.tool_results();
+    let echoed: Value = serde_json::from_str(&results[0].result).unwrap();
+    assert_eq!(
+        echoed["products"],
+        serde_json::json!([{"product_id": 26154, "qty": 2}])
+    );
+    assert_eq!(echoed["contact_name"], "Ana Ruiz");
+    b.finish().await;
+}
+
 /// The repository's own configuration of the product plugins (`sales`, `crm`) and
 /// their Odoo instances, so this test follows what `make run` serves.
 fn product_config() -> String {
