@@ -224,7 +224,7 @@ test('a session in headless Chromium: voice in, spoken answer, quotation created
     await step(page, 'speak into the microphone and see the words heard', async () => {
       await line(page, 'user', /^I would like a quotation for 2 KettyBot Pro$/, 60_000);
     });
-    await step(page, "see the agent's answer, asking for what is missing", () => line(page, 'agent', /I still need your name/, 30_000));
+    await step(page, "see the agent's answer, asking for what is missing", () => line(page, 'agent', /2 × KettyBot Pro\. I still need your name/, 30_000));
     const number = await step(page, 'type the details and see the quotation confirmed', async () => {
       await page.fill('#text', DETAILS);
       await page.click('#send');

@@ -39,9 +39,16 @@ impl Agent {
         .collect();
         if !missing.is_empty() {
             let list = missing.join(", ");
+            // What was understood is read back, so a misheard product or quantity
+            // can be corrected before anything is created.
+            let order = match (&s.product, s.qty) {
+                (Some(p), Some(q)) => format!(": {q} × {}", p.name),
+                (Some(p), None) => format!(": {}", p.name),
+                _ => String::new(),
+            };
             return vec![Action::Say(match self.lang {
-                Lang::Es => format!("Con gusto preparo tu cotización. Me falta {list}."),
-                Lang::En => format!("Happy to prepare your quotation. I still need {list}."),
+                Lang::Es => format!("Con gusto preparo tu cotización{order}. Me falta {list}."),
+                Lang::En => format!("Happy to prepare your quotation{order}. I still need {list}."),
             })];
         }
         let (Some(name), Some(email), Some(phone), Some(product), Some(qty)) =

@@ -121,8 +121,10 @@ async fn a_spoken_request_is_heard_and_the_quotation_completed_by_typing() {
     };
     assert_eq!(text, "I would like a quotation for 2 KettyBot Pro");
     // Heard in English, answered in English, with product and quantity taken.
-    b.agent_says("I still need your name, your email, your phone number.")
-        .await;
+    b.agent_says(
+        "quotation: 2 × KettyBot Pro. I still need your name, your email, your phone number.",
+    )
+    .await;
     b.text("My name is Ana Ruiz from Hotel Sol, ana@hotelsol.mx, phone 55 1234 5678");
     b.until(
         "tool ok",
