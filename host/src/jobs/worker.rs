@@ -138,8 +138,29 @@ async fn run(jobs: &Jobs, registry: &Registry, engine: &Engine, audit: &AuditLog
     registry
         .metrics
         .job(if failed { "failed" } else { "completed" });
+    record_outcome(store.as_ref(), audit, id, outcome).await;
+    tracing::info!(job = id, kind = %job.kind, plugin = %job.plugin, failed, "job finished");
+}
+
+/// Stores a run's outcome, and audits it.
+///
+/// The first final state stands: another host may have failed this job as
+/// abandoned while it ran here unreachable (its lease expired), and a status a
+/// client has seen as final must not change under it. Such a late outcome goes to
+/// the audit log only, as `late_outcome`.
+async fn record_outcome(
+    store: &dyn super::JobStore,
+    audit: &AuditLog,
+    id: &str,
+    outcome: Result<serde_json::Value, String>,
+) {
+    let mut given_up = None;
     let finished = store
         .update(id, &mut |j| {
+            if j.state != JobState::Processing {
+                given_up = Some(j.state);
+                return;
+            }
             j.completed_at = Some(chrono::Utc::now());
             match &outcome {
                 Ok(v) => {
@@ -153,12 +174,25 @@ async fn run(jobs: &Jobs, registry: &Registry, engine: &Engine, audit: &AuditLog
             }
         })
         .await;
-    match finished {
-        Ok(Some(job)) => audit.record(&job.kind, id, audit_document(&job)),
-        Ok(None) => {}
-        Err(e) => tracing::error!(job = id, error = %e, "cannot record job outcome"),
+    match (finished, given_up) {
+        (Ok(Some(job)), Some(state)) => {
+            tracing::warn!(
+                job = id,
+                state = state.as_str(),
+                "job finished after it was given up as abandoned; its status stays, \
+                 its outcome goes to the audit log"
+            );
+            let mut doc = audit_document(&job);
+            doc["late_outcome"] = match &outcome {
+                Ok(v) => serde_json::json!({ "status": "completed", "output": v }),
+                Err(e) => serde_json::json!({ "status": "failed", "error": e }),
+            };
+            audit.record(&job.kind, &format!("{id}.late"), doc);
+        }
+        (Ok(Some(job)), None) => audit.record(&job.kind, id, audit_document(&job)),
+        (Ok(None), _) => {}
+        (Err(e), _) => tracing::error!(job = id, error = %e, "cannot record job outcome"),
     }
-    tracing::info!(job = id, kind = %job.kind, plugin = %job.plugin, failed, "job finished");
 }
 
 /// The audit document of a finished job.
@@ -180,4 +214,69 @@ fn audit_document(job: &super::Job) -> serde_json::Value {
         "output": job.result,
         "error": job.error,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::jobs::{Abandoned, JobStore, MemoryStore};
+
+    async fn running(store: &MemoryStore) -> String {
+        let job = Job::new("crm", "dev_create_quotation", "quotation", json!({}));
+        store.insert(&job).await.unwrap();
+        let claimed = store
+            .claim("here", chrono::Duration::seconds(30))
+            .await
+            .unwrap();
+        claimed.unwrap().tracking_id
+    }
+
+    fn audited(audit: &AuditLog) -> Vec<serde_json::Value> {
+        audit
+            .spool()
+            .pending()
+            .iter()
+            .map(|p| serde_json::from_slice(&std::fs::read(&p.path).unwrap()).unwrap())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn an_outcome_is_stored_and_audited() {
+        let dir = tempfile::tempdir().unwrap();
+        let audit = AuditLog::new(dir.path().to_path_buf(), Vec::new()).unwrap();
+        let store = MemoryStore::default();
+        let id = running(&store).await;
+        record_outcome(&store, &audit, &id, Ok(json!({"sale_order_name": "S1"}))).await;
+        let job = store.get(&id).await.unwrap().unwrap();
+        assert_eq!(job.state, JobState::Completed);
+        let docs = audited(&audit);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0]["output"]["sale_order_name"], "S1");
+    }
+
+    #[tokio::test]
+    async fn a_job_given_up_as_abandoned_keeps_its_status_and_the_late_outcome_is_audited() {
+        let dir = tempfile::tempdir().unwrap();
+        let audit = AuditLog::new(dir.path().to_path_buf(), Vec::new()).unwrap();
+        let store = MemoryStore::default();
+        let id = running(&store).await;
+        // Another host's view: this run's host is gone.
+        let failed = store
+            .fail_abandoned(Abandoned::All, "interrupted")
+            .await
+            .unwrap();
+        assert_eq!(failed, [id.clone()]);
+        record_outcome(&store, &audit, &id, Ok(json!({"sale_order_name": "S2"}))).await;
+        let job = store.get(&id).await.unwrap().unwrap();
+        assert_eq!(job.state, JobState::Failed);
+        assert_eq!(job.error.as_deref(), Some("interrupted"));
+        assert!(job.result.is_none());
+        let docs = audited(&audit);
+        assert_eq!(docs.len(), 1, "{docs:?}");
+        assert_eq!(docs[0]["status"], "failed");
+        assert_eq!(docs[0]["late_outcome"]["status"], "completed");
+        assert_eq!(docs[0]["late_outcome"]["output"]["sale_order_name"], "S2");
+    }
 }

@@ -31,8 +31,8 @@ const MODEL_DIR: &str = "/usr/share/pocketsphinx/model/en-us";
 const RECOGNIZER: &str = "pocketsphinx_continuous";
 /// How long one utterance may take to recognize.
 const RECOGNIZE_TIMEOUT: Duration = Duration::from_secs(20);
-/// Recognitions running at once, host-wide: each is a process of ~100 MB using a
-/// core for a fraction of the utterance's length.
+/// Recognitions running at once, host-wide: each is a process (about 17 MB, 0.1 s
+/// of a core for a 3.7 s utterance, measured here) and the machine has two cores.
 static RECOGNIZERS: LazyLock<Semaphore> = LazyLock::new(|| Semaphore::new(2));
 
 /// Whether spoken turns are recognized.
