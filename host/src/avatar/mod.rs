@@ -296,9 +296,15 @@ async fn ws(
         .on_upgrade(move |socket| connections.track_future(avatar.serve(socket)))
 }
 
-/// `POST /avatar/tickets`: a single-use ticket for `/avatar/ws` (the guard requires
-/// the API bearer token here when one is set).
-async fn mint_ticket(Extension(access): Extension<Arc<Access>>) -> Response {
+/// A single-use ticket for `GET /avatar/ws?ticket=…`, valid 60 s. With an API token
+/// configured, this route needs `Authorization: Bearer <token>` (the guard checks it).
+#[utoipa::path(post, path = "/avatar/tickets", tag = "avatar",
+    responses(
+        (status = 201, description = "A ticket: `{\"ticket\": \"…\", \"expires_in\": 60}`", body = Object),
+        (status = 401, description = "The API token is configured and was not presented", body = Object),
+        (status = 503, description = "Too many unused tickets; try again shortly", body = Object),
+    ))]
+pub(crate) async fn mint_ticket(Extension(access): Extension<Arc<Access>>) -> Response {
     match access.tickets.mint() {
         Ok(ticket) => {
             let body = serde_json::json!({ "ticket": ticket, "expires_in": TICKET_TTL.as_secs() });

@@ -10,11 +10,12 @@ use super::{handoff, health, quotation};
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Daniel REST API", description = "Quotations, salesperson hand-off, health. MCP is served at /mcp."),
-    paths(quotation::create, quotation::status, handoff::handoff, health::health, health::ready),
+    info(title = "Daniel REST API", description = "Quotations, salesperson hand-off, avatar tickets, health. MCP is served at /mcp."),
+    paths(quotation::create, quotation::status, handoff::handoff, crate::avatar::mint_ticket, health::health, health::ready),
     components(schemas(super::error::FieldError, super::error::ValidationError, super::error::ErrorDetail)),
     tags((name = "quotations", description = "Asynchronous quotations with tracking ids"),
          (name = "handoff", description = "Hand a caller over to a salesperson"),
+         (name = "avatar", description = "Tickets for the avatar session socket"),
          (name = "health", description = "Probes")),
 )]
 struct ApiDoc;
@@ -41,6 +42,7 @@ mod tests {
             "/api/quotation/async",
             "/api/quotation/status/{tracking_id}",
             "/api/elevenlabs/handoff",
+            "/avatar/tickets",
             "/health",
             "/ready",
         ] {
