@@ -17,6 +17,7 @@ mod conversation;
 mod extract;
 mod hearing;
 mod quote;
+mod subprocess;
 mod voice;
 
 use std::collections::HashMap;

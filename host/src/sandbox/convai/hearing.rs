@@ -15,14 +15,13 @@ mod grammar;
 mod lexicon;
 
 use std::path::PathBuf;
-use std::process::Stdio;
 use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
 use tokio::sync::{OnceCell, Semaphore};
 
 use super::agent::Product;
+use super::subprocess;
 use crate::avatar::audio;
 use grammar::SpokenProduct;
 
@@ -177,39 +176,19 @@ impl Ears {
         let path = |name: &str| self.dir.path().join(name);
         // Raw PCM through stdin: the recognizer takes a file not named `.wav` as raw
         // 16 kHz samples, so no audio touches the disk.
-        let mut child = tokio::process::Command::new(RECOGNIZER)
+        let mut command = tokio::process::Command::new(RECOGNIZER);
+        command
             .arg("-infile")
             .arg("/dev/stdin")
             .arg("-jsgf")
             .arg(path("sales.gram"))
             .arg("-dict")
             .arg(path("sales.dict"))
-            .args(["-logfn", "/dev/null"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .kill_on_drop(true)
-            .spawn()
-            .map_err(|e| format!("cannot start {RECOGNIZER}: {e}"))?;
-        let mut stdin = child.stdin.take().ok_or("no stdin")?;
-        let bytes: Vec<u8> = level(samples)
-            .iter()
-            .flat_map(|s| s.to_le_bytes())
-            .collect();
-        let run = async move {
-            // A recognizer that stops reading early is not an error: its output says.
-            let _ = stdin.write_all(&bytes).await;
-            drop(stdin);
-            child.wait_with_output().await.map_err(|e| e.to_string())
-        };
-        let output = tokio::time::timeout(RECOGNIZE_TIMEOUT, run)
-            .await
-            .map_err(|_| format!("{RECOGNIZER} timed out"))??;
-        if !output.status.success() {
-            return Err(format!("{RECOGNIZER} exited with {}", output.status));
-        }
+            .args(["-logfn", "/dev/null"]);
+        let pcm = audio::to_bytes(&level(samples));
+        let out = subprocess::run(command, pcm, RECOGNIZE_TIMEOUT).await?;
         // One line per stretch of speech it found.
-        let text = String::from_utf8_lossy(&output.stdout);
+        let text = String::from_utf8_lossy(&out);
         Ok(text.split_whitespace().collect::<Vec<_>>().join(" "))
     }
 }

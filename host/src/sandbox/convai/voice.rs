@@ -5,11 +5,9 @@
 //! synthetic voice of the same length (see [`audio::hum`]) and says so in the
 //! `engine` it reports, so a missing package shows up in the metadata, not as silence.
 
-use std::process::Stdio;
 use std::time::Duration;
 
-use tokio::io::AsyncWriteExt;
-
+use super::subprocess;
 use crate::avatar::audio;
 
 /// How long one synthesis may take before the hum replaces it.
@@ -65,31 +63,10 @@ pub async fn speak(text: &str, language: &str, rate: u32) -> Result<Vec<i16>, St
 async fn espeak(text: &str, language: &str) -> Result<audio::Pcm, String> {
     let voice = if language == "en" { "en-us" } else { "es-419" };
     // Text goes through stdin, so nothing the user typed can become a flag.
-    let mut child = tokio::process::Command::new("espeak-ng")
-        .args(["-v", voice, "-s", "165", "--stdout", "--stdin"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .kill_on_drop(true)
-        .spawn()
-        .map_err(|e| format!("cannot start espeak-ng: {e}"))?;
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let input = format!("{text}\n");
-    let run = async move {
-        stdin
-            .write_all(input.as_bytes())
-            .await
-            .map_err(|e| e.to_string())?;
-        drop(stdin);
-        child.wait_with_output().await.map_err(|e| e.to_string())
-    };
-    let output = tokio::time::timeout(SYNTH_TIMEOUT, run)
-        .await
-        .map_err(|_| "espeak-ng timed out".to_owned())??;
-    if !output.status.success() {
-        return Err(format!("espeak-ng exited with {}", output.status));
-    }
-    audio::parse_wav(&output.stdout).map_err(|e| e.to_string())
+    let mut command = tokio::process::Command::new("espeak-ng");
+    command.args(["-v", voice, "-s", "165", "--stdout", "--stdin"]);
+    let wav = subprocess::run(command, format!("{text}\n").into_bytes(), SYNTH_TIMEOUT).await?;
+    audio::parse_wav(&wav).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
