@@ -3,13 +3,9 @@
 
 use super::*;
 
-#[tokio::test]
-async fn a_vendor_disconnect_mid_turn_ends_the_session_cleanly() {
+/// A host, the stand-ins misbehaving as `faults` say, and a browser on the relay.
+async fn with_faults(faults: Faults) -> (TestHost, Offline, Browser) {
     let host = TestHost::start("", &[]).await;
-    let faults = Faults {
-        disconnect_mid_turn: true,
-        ..Default::default()
-    };
     let o = offline(
         registry_tools(&host),
         agent("echo"),
@@ -17,7 +13,17 @@ async fn a_vendor_disconnect_mid_turn_ends_the_session_cleanly() {
         Duration::from_secs(5),
     )
     .await;
-    let mut b = Browser::open(&o.relay);
+    let b = Browser::open(&o.relay);
+    (host, o, b)
+}
+
+#[tokio::test]
+async fn a_vendor_disconnect_mid_turn_ends_the_session_cleanly() {
+    let faults = Faults {
+        disconnect_mid_turn: true,
+        ..Default::default()
+    };
+    let (_host, o, mut b) = with_faults(faults).await;
     b.start();
     b.agent_says("Servibot").await;
     b.text("¿Cuánto cuesta el BellaBot?");
@@ -39,21 +45,13 @@ async fn a_vendor_disconnect_mid_turn_ends_the_session_cleanly() {
 
 #[tokio::test]
 async fn slow_first_audio_keeps_the_session_alive_and_arrives() {
-    let host = TestHost::start("", &[]).await;
     let faults = Faults {
         first_audio_delay: Duration::from_millis(1500),
         ping_interval: Duration::from_millis(100),
         pong_timeout: Duration::from_millis(1000),
         ..Default::default()
     };
-    let o = offline(
-        registry_tools(&host),
-        agent("echo"),
-        faults,
-        Duration::from_secs(5),
-    )
-    .await;
-    let mut b = Browser::open(&o.relay);
+    let (_host, o, mut b) = with_faults(faults).await;
     let started = tokio::time::Instant::now();
     b.start();
     b.until("first audio", |m| matches!(m, ServerMessage::Audio { .. }))
@@ -76,20 +74,12 @@ async fn slow_first_audio_keeps_the_session_alive_and_arrives() {
 
 #[tokio::test]
 async fn late_audio_of_an_interrupted_turn_is_dropped() {
-    let host = TestHost::start("", &[]).await;
     let faults = Faults {
         late_chunks_after_interrupt: 3,
         chunk_interval: Duration::from_millis(150),
         ..Default::default()
     };
-    let o = offline(
-        registry_tools(&host),
-        agent("echo"),
-        faults,
-        Duration::from_secs(5),
-    )
-    .await;
-    let mut b = Browser::open(&o.relay);
+    let (_host, o, mut b) = with_faults(faults).await;
     b.start();
     let greeting = b.agent_says("Servibot").await;
     b.until("greeting audio", |m| {
