@@ -205,7 +205,14 @@ async fn run_one(
     // the tool in a loop, which would compete with the job for the two cores; the time
     // is the job's own `completed_at`, so the polling interval does not add to it.
     let completed_at = loop {
-        if let Some(at) = state.jobs.get(&id).await.and_then(|job| job.completed_at) {
+        if let Some(at) = state
+            .jobs
+            .get(&id)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|job| job.completed_at)
+        {
             break at;
         }
         tokio::time::sleep(Duration::from_micros(500)).await;

@@ -106,8 +106,11 @@ impl Jobs {
     }
 
     /// The job with `id`, if any.
-    pub async fn get(&self, id: &str) -> Option<Job> {
-        self.store.get(id).await.ok().flatten()
+    ///
+    /// # Errors
+    /// When the store cannot be read (an unknown id is `Ok(None)`, not an error).
+    pub async fn get(&self, id: &str) -> StoreResult<Option<Job>> {
+        self.store.get(id).await
     }
 
     /// Records progress of a running job.

@@ -267,7 +267,7 @@ mod tests {
             .fail_abandoned(Abandoned::All, "interrupted")
             .await
             .unwrap();
-        assert_eq!(failed, [id.clone()]);
+        assert_eq!(failed, std::slice::from_ref(&id));
         record_outcome(&store, &audit, &id, Ok(json!({"sale_order_name": "S2"}))).await;
         let job = store.get(&id).await.unwrap().unwrap();
         assert_eq!(job.state, JobState::Failed);

@@ -282,6 +282,7 @@ fn accepted(id: &str) -> Response {
     responses(
         (status = 200, description = "Status: queued, processing, completed (with result) or failed (with error)", body = Object),
         (status = 404, description = "Unknown tracking id", body = ErrorDetail),
+        (status = 503, description = "The job store cannot be read right now", body = ErrorDetail),
     ))]
 pub(super) async fn status(
     State(app): State<AppState>,
@@ -291,6 +292,10 @@ pub(super) async fn status(
         .jobs
         .get(&id)
         .await
+        .map_err(|e| {
+            tracing::warn!(job = %id, error = %e, "cannot read job status");
+            ApiError::Unavailable("the job store cannot be read right now; try again".into())
+        })?
         .ok_or_else(|| ApiError::NotFound(format!("tracking id {id:?} not found")))?;
     Ok(Json(job.status_json()))
 }

@@ -79,7 +79,7 @@ async fn late_audio_of_an_interrupted_turn_is_dropped() {
         chunk_interval: Duration::from_millis(150),
         ..Default::default()
     };
-    let (_host, o, mut b) = with_faults(faults).await;
+    let (_host, _o, mut b) = with_faults(faults).await;
     b.start();
     let greeting = b.agent_says("Servibot").await;
     b.until("greeting audio", |m| {
