@@ -50,6 +50,9 @@ pub struct HostState {
     instances: Arc<Instances>,
     messenger: Arc<dyn Messenger>,
     jobs: Arc<Jobs>,
+    /// The host refused this call a job because its queue was full: the call's
+    /// failure is the host being busy, not the plugin's upstream.
+    pub(crate) queue_full: bool,
 }
 
 impl HostState {
@@ -75,6 +78,7 @@ impl HostState {
             instances: services.odoo.load_full(),
             messenger: services.messenger.clone(),
             jobs: services.jobs.clone(),
+            queue_full: false,
         }
     }
 
@@ -306,12 +310,9 @@ impl jobs::Host for HostState {
         let Some(tool) = self.tool.clone() else {
             return Ok(Err("jobs can only be submitted while a tool runs".into()));
         };
-        Ok(self
-            .jobs
-            .submit(self.plugin(), &tool, &kind, &input)
-            .await
-            .map(|j| j.tracking_id)
-            .map_err(|e| e.to_string()))
+        let submitted = self.jobs.submit(self.plugin(), &tool, &kind, &input).await;
+        self.queue_full |= matches!(submitted, Err(crate::jobs::Error::QueueFull(_)));
+        Ok(submitted.map(|j| j.tracking_id).map_err(|e| e.to_string()))
     }
 
     async fn status(&mut self, tracking_id: String) -> wasmtime::Result<Option<String>> {

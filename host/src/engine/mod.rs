@@ -33,6 +33,14 @@ pub const MAX_MEMORY_BYTES: u64 = 512 << 20;
 /// Concurrent plugin instances; also the pooling allocator's instance slots.
 const MAX_INSTANCES: u32 = 256;
 
+/// A tool's answer to a call.
+#[derive(Debug)]
+pub struct Answer {
+    pub result: Result<ToolOutput, ToolError>,
+    /// The host refused the call a job because its queue was full.
+    pub queue_full: bool,
+}
+
 /// A compiled, linked component ready to instantiate.
 #[derive(Clone)]
 pub struct Prepared {
@@ -144,14 +152,14 @@ impl Engine {
     ///
     /// # Errors
     /// [`Error`] if the plugin traps or exceeds a limit; a tool's own failure is the
-    /// inner `Err(ToolError)`.
+    /// answer's `Err(ToolError)`.
     pub async fn call(
         &self,
         prepared: &Prepared,
         spec: Arc<PluginSpec>,
         tool: &str,
         arguments: &str,
-    ) -> Result<Result<ToolOutput, ToolError>, Error> {
+    ) -> Result<Answer, Error> {
         let name = tool.to_owned();
         let args = arguments.to_owned();
         let activity = Activity {
@@ -159,7 +167,11 @@ impl Engine {
             job: None,
         };
         self.run(prepared, spec, activity, move |plugin, store| {
-            Box::pin(async move { plugin.call_call(store, &name, &args).await })
+            Box::pin(async move {
+                let result = plugin.call_call(&mut *store, &name, &args).await?;
+                let queue_full = store.data().queue_full;
+                Ok(Answer { result, queue_full })
+            })
         })
         .await
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::{PluginRevision, Registry, Tool};
-use crate::engine::{self, Content, Engine, ToolError};
+use crate::engine::{self, Answer, Content, Engine, ToolError};
 
 /// A successful call's result.
 #[derive(Debug, Clone)]
@@ -34,6 +34,10 @@ pub enum CallError {
     },
     #[error("tool {tool} returned an invalid result: {message}")]
     BadOutput { tool: String, message: String },
+    /// The host refused the work for now (its job queue is full); the same call
+    /// succeeds later.
+    #[error("the host is busy: {0}")]
+    Busy(String),
 }
 
 /// A tool error as one line for agents, REST clients and job records.
@@ -69,6 +73,7 @@ impl Registry {
             Ok(_) => "ok",
             Err(CallError::InvalidArguments { .. }) => "invalid_arguments",
             Err(CallError::Tool(_)) => "tool_error",
+            Err(CallError::Busy(_)) => "busy",
             Err(_) => "plugin_failure",
         };
         self.metrics
@@ -104,8 +109,18 @@ async fn call_revision(
         .await;
     let elapsed_us = started.elapsed().as_micros() as u64;
     let output = match result {
-        Ok(Ok(out)) => out,
-        Ok(Err(e)) => {
+        Ok(Answer {
+            result: Err(ToolError::Upstream(message)),
+            queue_full: true,
+        }) => {
+            // The plugin passed on the host's own refusal.
+            tracing::debug!(tool = %tool.name, plugin = %rev.name, elapsed_us, "job queue full");
+            return Err(CallError::Busy(message));
+        }
+        Ok(Answer {
+            result: Ok(out), ..
+        }) => out,
+        Ok(Answer { result: Err(e), .. }) => {
             tracing::debug!(tool = %tool.name, plugin = %rev.name, elapsed_us, error = %tool_error_text(&e), "tool error");
             return Err(CallError::Tool(e));
         }

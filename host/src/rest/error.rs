@@ -65,6 +65,9 @@ pub(super) enum ApiError {
     Unavailable(String),
     #[error("{0}")]
     Upstream(String),
+    /// 503 with `Retry-After`: the host refused the work for now.
+    #[error("{0}")]
+    Busy(String),
     #[error("internal error")]
     Internal(String),
 }
@@ -89,10 +92,14 @@ impl From<CallError> for ApiError {
             CallError::Tool(ToolError::NotFound(m)) => ApiError::NotFound(m),
             CallError::Tool(ToolError::Denied(m)) => ApiError::Denied(m),
             CallError::Tool(ToolError::Upstream(m)) => ApiError::Upstream(m),
+            CallError::Busy(m) => ApiError::Busy(m),
             other => ApiError::Internal(other.to_string()),
         }
     }
 }
+
+/// What a busy host asks clients to wait before retrying, in seconds.
+const RETRY_AFTER_SECS: u32 = 5;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
@@ -103,6 +110,18 @@ impl IntoResponse for ApiError {
             ApiError::Conflict(m) => (StatusCode::CONFLICT, json!(m)),
             ApiError::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, json!(m)),
             ApiError::Upstream(m) => (StatusCode::BAD_GATEWAY, json!(m)),
+            ApiError::Busy(m) => {
+                let mut resp = (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Json(json!({ "detail": m })),
+                )
+                    .into_response();
+                resp.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(RETRY_AFTER_SECS),
+                );
+                return resp;
+            }
             ApiError::Internal(m) => {
                 tracing::error!(error = %m, "request failed");
                 (

@@ -183,7 +183,7 @@ fn idempotency_key(headers: &HeaderMap) -> Result<Option<String>, ApiError> {
         (status = 202, description = "Queued", body = QuotationAccepted),
         (status = 422, description = "Invalid fields", body = ValidationError),
         (status = 409, description = "A request with the same Idempotency-Key is still being processed", body = ErrorDetail),
-        (status = 503, description = "The quotation plugin is not loaded", body = ErrorDetail),
+        (status = 503, description = "The quotation plugin is not loaded, or the job queue is full (then with Retry-After)", body = ErrorDetail),
     ))]
 pub(super) async fn create(
     State(app): State<AppState>,

@@ -278,9 +278,10 @@ fn start_host(dir: &std::path::Path, port: u16) -> Child {
     Child(child)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_job_running_when_the_host_is_killed_is_failed_with_a_reason_at_restart() {
-    let (odoo_port, _odoo) = hanging_odoo().await;
+/// A folder with the crm plugin and a plugins.toml declaring only it, its
+/// development instance (where quotations run) at a hanging Odoo on `odoo_port`;
+/// `extra` is appended (a `[jobs]` table, say).
+fn crm_over_hanging_odoo(odoo_port: u16, extra: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(dir.path().join("plugins")).unwrap();
     std::fs::copy(artifact("crm"), dir.path().join("plugins/crm.wasm")).unwrap();
@@ -302,9 +303,64 @@ async fn a_job_running_when_the_host_is_killed_is_failed_with_a_reason_at_restar
         .collect();
     std::fs::write(
         dir.path().join("plugins.toml"),
-        format!("[host]\nplugin_dir = \"plugins\"\ncache_dir = \"cache\"\n{declared_only_crm}"),
+        format!(
+            "[host]\nplugin_dir = \"plugins\"\ncache_dir = \"cache\"\n{declared_only_crm}\n{extra}"
+        ),
     )
     .unwrap();
+    dir
+}
+
+/// The status document of job `id`.
+async fn job_status(http: &reqwest::Client, base: &str, id: &str) -> Value {
+    http.get(format!("{base}/api/quotation/status/{id}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_job_queue_answers_503_with_retry_after() {
+    let (odoo_port, _odoo) = hanging_odoo().await;
+    let dir = crm_over_hanging_odoo(
+        odoo_port,
+        "[jobs]\nstore = \":memory:\"\nworkers = 1\nmax_queued = 1\n",
+    );
+    let http = reqwest::Client::new();
+    let port = free_port();
+    let _host = start_host(dir.path(), port);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until("host up", async || {
+        http.get(format!("{base}/health")).send().await.is_ok()
+    })
+    .await;
+    // The one worker hangs on Odoo with the first; the second waits in the queue.
+    let first = queue_quotation(&http, &base, "one@full.mx").await;
+    wait_until("first job processing", async || {
+        job_status(&http, &base, &first).await["status"] == "processing"
+    })
+    .await;
+    let second = queue_quotation(&http, &base, "two@full.mx").await;
+    assert_eq!(job_status(&http, &base, &second).await["status"], "queued");
+    let refused = http
+        .post(format!("{base}/api/quotation/async"))
+        .json(&quotation("three@full.mx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 503);
+    assert_eq!(refused.headers()["retry-after"], "5");
+    let body: Value = refused.json().await.unwrap();
+    assert_contains(body["detail"].as_str().unwrap(), "queue is full");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_running_when_the_host_is_killed_is_failed_with_a_reason_at_restart() {
+    let (odoo_port, _odoo) = hanging_odoo().await;
+    let dir = crm_over_hanging_odoo(odoo_port, "");
     let http = reqwest::Client::new();
     let port = free_port();
     let host = start_host(dir.path(), port);
