@@ -12,11 +12,12 @@
 use std::time::Duration as StdDuration;
 
 use chrono::{Duration, Utc};
-use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::sync::Arc;
 
-use tokio_postgres::NoTls;
 use tokio_postgres::config::SslMode;
+use tokio_postgres::types::ToSql;
+use tokio_postgres::{NoTls, Row};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::store::{
@@ -146,9 +147,7 @@ impl PostgresStore {
         let store = PostgresStore { pool };
         let mut client = store.client().await?;
         let tx = client.transaction().await.map_err(err)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK])
-            .await
-            .map_err(err)?;
+        execute(&tx, "SELECT pg_advisory_xact_lock($1)", &[&SCHEMA_LOCK]).await?;
         tx.batch_execute(SCHEMA).await.map_err(err)?;
         tx.commit().await.map_err(err)?;
         drop(client);
@@ -164,53 +163,88 @@ impl PostgresStore {
 
     /// Writes the record of `job` and the columns derived from it. A finished
     /// job drops its lease: nobody runs it any more.
-    async fn write(client: &impl deadpool_postgres::GenericClient, job: &Job) -> StoreResult<()> {
-        client
-            .execute(
-                "UPDATE daniel_jobs SET state = $2, completed_at = $3, record = $4,
+    async fn write(client: &impl GenericClient, job: &Job) -> StoreResult<()> {
+        execute(
+            client,
+            "UPDATE daniel_jobs SET state = $2, completed_at = $3, record = $4,
                      lease_until = CASE WHEN $3::timestamptz IS NULL THEN lease_until END
                  WHERE id = $1",
-                &[
-                    &job.tracking_id,
-                    &job.state.as_str(),
-                    &job.completed_at,
-                    &record(job)?,
-                ],
-            )
-            .await
-            .map_err(err)?;
+            &[
+                &job.tracking_id,
+                &job.state.as_str(),
+                &job.completed_at,
+                &record(job)?,
+            ],
+        )
+        .await?;
         Ok(())
     }
+}
+
+/// Statements run prepared once per connection and cached there: a plain string
+/// would be parsed and described by the server on every call, one more round trip.
+async fn execute(
+    c: &impl GenericClient,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> StoreResult<u64> {
+    let statement = c.prepare_cached(sql).await.map_err(err)?;
+    c.execute(&statement, params).await.map_err(err)
+}
+
+async fn query(
+    c: &impl GenericClient,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> StoreResult<Vec<Row>> {
+    let statement = c.prepare_cached(sql).await.map_err(err)?;
+    c.query(&statement, params).await.map_err(err)
+}
+
+async fn query_opt(
+    c: &impl GenericClient,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> StoreResult<Option<Row>> {
+    let statement = c.prepare_cached(sql).await.map_err(err)?;
+    c.query_opt(&statement, params).await.map_err(err)
+}
+
+async fn query_one(
+    c: &impl GenericClient,
+    sql: &str,
+    params: &[&(dyn ToSql + Sync)],
+) -> StoreResult<Row> {
+    let statement = c.prepare_cached(sql).await.map_err(err)?;
+    c.query_one(&statement, params).await.map_err(err)
 }
 
 #[async_trait::async_trait]
 impl JobStore for PostgresStore {
     async fn insert(&self, job: &Job) -> StoreResult<()> {
-        self.client()
-            .await?
-            .execute(
-                "INSERT INTO daniel_jobs (id, state, created_at, completed_at, record)
+        execute(
+            &self.client().await?,
+            "INSERT INTO daniel_jobs (id, state, created_at, completed_at, record)
                  VALUES ($1, $2, $3, $4, $5)",
-                &[
-                    &job.tracking_id,
-                    &job.state.as_str(),
-                    &job.created_at,
-                    &job.completed_at,
-                    &record(job)?,
-                ],
-            )
-            .await
-            .map_err(err)?;
+            &[
+                &job.tracking_id,
+                &job.state.as_str(),
+                &job.created_at,
+                &job.completed_at,
+                &record(job)?,
+            ],
+        )
+        .await?;
         Ok(())
     }
 
     async fn get(&self, id: &str) -> StoreResult<Option<Job>> {
-        let row = self
-            .client()
-            .await?
-            .query_opt("SELECT record FROM daniel_jobs WHERE id = $1", &[&id])
-            .await
-            .map_err(err)?;
+        let row = query_opt(
+            &self.client().await?,
+            "SELECT record FROM daniel_jobs WHERE id = $1",
+            &[&id],
+        )
+        .await?;
         row.map(|r| parse(r.get(0))).transpose()
     }
 
@@ -221,13 +255,12 @@ impl JobStore for PostgresStore {
     ) -> StoreResult<Option<Job>> {
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(err)?;
-        let Some(row) = tx
-            .query_opt(
-                "SELECT record FROM daniel_jobs WHERE id = $1 FOR UPDATE",
-                &[&id],
-            )
-            .await
-            .map_err(err)?
+        let Some(row) = query_opt(
+            &tx,
+            "SELECT record FROM daniel_jobs WHERE id = $1 FOR UPDATE",
+            &[&id],
+        )
+        .await?
         else {
             return Ok(None);
         };
@@ -239,15 +272,13 @@ impl JobStore for PostgresStore {
     }
 
     async fn set_progress(&self, id: &str, message: &str) -> StoreResult<()> {
-        self.client()
-            .await?
-            .execute(
-                "UPDATE daniel_jobs SET record = jsonb_set(record, '{progress}', to_jsonb($2::text))
+        execute(
+            &self.client().await?,
+            "UPDATE daniel_jobs SET record = jsonb_set(record, '{progress}', to_jsonb($2::text))
                  WHERE id = $1",
-                &[&id, &message],
-            )
-            .await
-            .map_err(err)?;
+            &[&id, &message],
+        )
+        .await?;
         Ok(())
     }
 
@@ -256,43 +287,39 @@ impl JobStore for PostgresStore {
         let tx = client.transaction().await.map_err(err)?;
         // SKIP LOCKED: a row another host is claiming right now is passed over,
         // not waited for, so concurrent claimers each get a different job.
-        let Some(row) = tx
-            .query_opt(
-                "SELECT record FROM daniel_jobs WHERE state = 'queued'
+        let Some(row) = query_opt(
+            &tx,
+            "SELECT record FROM daniel_jobs WHERE state = 'queued'
                  ORDER BY created_at LIMIT 1 FOR UPDATE SKIP LOCKED",
-                &[],
-            )
-            .await
-            .map_err(err)?
+            &[],
+        )
+        .await?
         else {
             return Ok(None);
         };
         let mut job = parse(row.get(0))?;
         mark_processing(&mut job);
         // Leases run on the database's clock, the one every host shares.
-        tx.execute(
+        execute(
+            &tx,
             "UPDATE daniel_jobs SET state = 'processing', owner = $2,
                  lease_until = now() + make_interval(secs => $3), record = $4
              WHERE id = $1",
             &[&job.tracking_id, &owner, &seconds(lease), &record(&job)?],
         )
-        .await
-        .map_err(err)?;
+        .await?;
         tx.commit().await.map_err(err)?;
         Ok(Some(job))
     }
 
     async fn renew(&self, owner: &str, lease: Duration) -> StoreResult<usize> {
-        let n = self
-            .client()
-            .await?
-            .execute(
-                "UPDATE daniel_jobs SET lease_until = now() + make_interval(secs => $2)
+        let n = execute(
+            &self.client().await?,
+            "UPDATE daniel_jobs SET lease_until = now() + make_interval(secs => $2)
                  WHERE owner = $1 AND state = 'processing'",
-                &[&owner, &seconds(lease)],
-            )
-            .await
-            .map_err(err)?;
+            &[&owner, &seconds(lease)],
+        )
+        .await?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
@@ -302,15 +329,14 @@ impl JobStore for PostgresStore {
         let _ = scope;
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(err)?;
-        let rows = tx
-            .query(
-                "SELECT record FROM daniel_jobs
+        let rows = query(
+            &tx,
+            "SELECT record FROM daniel_jobs
                  WHERE state = 'processing' AND (lease_until IS NULL OR lease_until < now())
                  FOR UPDATE SKIP LOCKED",
-                &[],
-            )
-            .await
-            .map_err(err)?;
+            &[],
+        )
+        .await?;
         let mut failed = Vec::with_capacity(rows.len());
         for row in rows {
             let mut job = parse(row.get(0))?;
@@ -323,71 +349,63 @@ impl JobStore for PostgresStore {
     }
 
     async fn queued(&self) -> StoreResult<usize> {
-        let row = self
-            .client()
-            .await?
-            .query_one(
-                "SELECT count(*) FROM daniel_jobs WHERE state = 'queued'",
-                &[],
-            )
-            .await
-            .map_err(err)?;
+        let row = query_one(
+            &self.client().await?,
+            "SELECT count(*) FROM daniel_jobs WHERE state = 'queued'",
+            &[],
+        )
+        .await?;
         Ok(usize::try_from(row.get::<_, i64>(0)).unwrap_or(0))
     }
 
     async fn purge_finished(&self, age: Duration) -> StoreResult<usize> {
         let cutoff = Utc::now() - age;
         let client = self.client().await?;
-        client
-            .execute(
-                "DELETE FROM daniel_idempotency WHERE created_at < $1",
-                &[&cutoff],
-            )
-            .await
-            .map_err(err)?;
-        let n = client
-            .execute(
-                "DELETE FROM daniel_jobs WHERE completed_at < $1",
-                &[&cutoff],
-            )
-            .await
-            .map_err(err)?;
+        execute(
+            &client,
+            "DELETE FROM daniel_idempotency WHERE created_at < $1",
+            &[&cutoff],
+        )
+        .await?;
+        let n = execute(
+            &client,
+            "DELETE FROM daniel_jobs WHERE completed_at < $1",
+            &[&cutoff],
+        )
+        .await?;
         Ok(usize::try_from(n).unwrap_or(usize::MAX))
     }
 
     async fn idempotency_claim(&self, key: &str) -> StoreResult<KeyClaim> {
         let now = Utc::now();
         let client = self.client().await?;
-        let inserted = client
-            .execute(
-                "INSERT INTO daniel_idempotency (key, tracking_id, created_at)
+        let inserted = execute(
+            &client,
+            "INSERT INTO daniel_idempotency (key, tracking_id, created_at)
                  VALUES ($1, NULL, $2) ON CONFLICT (key) DO NOTHING",
-                &[&key, &now],
-            )
-            .await
-            .map_err(err)?;
+            &[&key, &now],
+        )
+        .await?;
         if inserted == 1 {
             return Ok(KeyClaim::Claimed);
         }
         // A claim whose request died long ago is taken over by this one.
-        let taken_over = client
-            .execute(
-                "UPDATE daniel_idempotency SET created_at = $2
+        let taken_over = execute(
+            &client,
+            "UPDATE daniel_idempotency SET created_at = $2
                  WHERE key = $1 AND tracking_id IS NULL AND created_at < $3",
-                &[&key, &now, &(now - ABANDONED_KEY)],
-            )
-            .await
-            .map_err(err)?;
+            &[&key, &now, &(now - ABANDONED_KEY)],
+        )
+        .await?;
         if taken_over == 1 {
             return Ok(KeyClaim::Claimed);
         }
-        let row = client
-            .query_opt(
-                "SELECT tracking_id FROM daniel_idempotency WHERE key = $1",
-                &[&key],
-            )
-            .await
-            .map_err(err)?;
+        let row = query_opt(
+            &client,
+            "SELECT tracking_id FROM daniel_idempotency WHERE key = $1",
+            &[&key],
+        )
+        .await?;
         Ok(match row.and_then(|r| r.get::<_, Option<String>>(0)) {
             Some(id) => KeyClaim::Known(id),
             // Released between our insert and this read, or still running.
@@ -396,27 +414,23 @@ impl JobStore for PostgresStore {
     }
 
     async fn idempotency_set(&self, key: &str, tracking_id: &str) -> StoreResult<()> {
-        self.client()
-            .await?
-            .execute(
-                "UPDATE daniel_idempotency SET tracking_id = $2
+        execute(
+            &self.client().await?,
+            "UPDATE daniel_idempotency SET tracking_id = $2
                  WHERE key = $1 AND tracking_id IS NULL",
-                &[&key, &tracking_id],
-            )
-            .await
-            .map_err(err)?;
+            &[&key, &tracking_id],
+        )
+        .await?;
         Ok(())
     }
 
     async fn idempotency_release(&self, key: &str) -> StoreResult<()> {
-        self.client()
-            .await?
-            .execute(
-                "DELETE FROM daniel_idempotency WHERE key = $1 AND tracking_id IS NULL",
-                &[&key],
-            )
-            .await
-            .map_err(err)?;
+        execute(
+            &self.client().await?,
+            "DELETE FROM daniel_idempotency WHERE key = $1 AND tracking_id IS NULL",
+            &[&key],
+        )
+        .await?;
         Ok(())
     }
 
