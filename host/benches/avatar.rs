@@ -7,7 +7,9 @@
 //! the browser side is a channel, so the figure is one loopback hop plus the relay's
 //! receive → parse → gate → send. Then a soak: `AVATAR_SOAK_SESSIONS` (500) offline
 //! sessions against the ConvAI stand-in for `AVATAR_SOAK_SECS` (30), each asking a
-//! question every few seconds, printing resident memory as it goes.
+//! question every few seconds, printing resident memory as it goes. Last, offline
+//! speech recognition: from the end of a spoken request (the VAD's end-of-turn pause
+//! included) to its transcript, when espeak-ng and PocketSphinx are installed.
 //! Run: `cargo bench -p daniel --bench avatar`.
 
 use std::sync::Arc;
@@ -249,6 +251,75 @@ async fn soak() {
     );
 }
 
+/// Spoken requests, one after another in one session: the time from the last chunk
+/// of the utterance's trailing pause (600 ms of it ends the turn) to its transcript.
+async fn hearing() {
+    const SAID: &str = "I would like a quotation for two KettyBot Pro";
+    const TURNS: usize = 20;
+    let speech = match convai::hearing_available() {
+        Ok(()) => convai::speak(SAID, "en", 16_000).await,
+        Err(why) => Err(why),
+    };
+    let speech = match speech {
+        Ok(s) => s,
+        Err(why) => return println!("hearing: skipped ({why})"),
+    };
+    let stop = CancellationToken::new();
+    let agent = convai::AgentOptions {
+        product_tool: None,
+        greet: false,
+        voice: convai::VoiceKind::Hum,
+        ..Default::default()
+    };
+    let s = convai::start(agent, convai::Faults::default(), stop.clone())
+        .await
+        .unwrap();
+    let relay = Arc::new(Relay {
+        convai: ConvaiEndpoint::new(&s.api_base, &s.agent_id, &s.api_key),
+        ..relay_with(&s.api_base)
+    });
+    let (tx, input) = mpsc::unbounded();
+    let (out, mut rx) = mpsc::unbounded::<ServerMessage>();
+    let start = ClientMessage::Start {
+        language: Some("en".into()),
+        user_name: None,
+        text_only: false,
+    };
+    tx.unbounded_send(Inbound::Message(start)).unwrap();
+    let session = tokio::spawn(relay.run("bench", out, input, stop.clone()));
+    let mut utterance = speech;
+    utterance.extend(vec![0i16; 16_000 * 7 / 10]);
+    let chunk = |samples: &[i16]| {
+        let bytes: Vec<u8> = samples.iter().flat_map(|v| v.to_le_bytes()).collect();
+        Inbound::Message(ClientMessage::Audio {
+            data: base64::engine::general_purpose::STANDARD.encode(bytes),
+        })
+    };
+    let (mut waits, mut understood) = (Vec::new(), 0);
+    for _ in 0..TURNS {
+        for c in utterance.chunks(1_600) {
+            tx.unbounded_send(chunk(c)).unwrap();
+        }
+        let sent = Instant::now();
+        while let Some(m) = rx.next().await {
+            if let ServerMessage::UserTranscript { text, .. } = m {
+                waits.push(sent.elapsed().as_micros() as u64);
+                understood += usize::from(text.contains("2 KettyBot Pro"));
+                break;
+            }
+        }
+    }
+    waits.sort_unstable();
+    println!(
+        "hearing: {TURNS} spoken requests, {understood} understood; end of pause → transcript \
+         p50 {:.0} ms, p99 {:.0} ms (plus the 600 ms pause that ends a turn)",
+        pct(&waits, 0.50) as f64 / 1000.0,
+        pct(&waits, 0.99) as f64 / 1000.0,
+    );
+    stop.cancel();
+    let _ = session.await;
+}
+
 fn relay_with(base: &str) -> Relay {
     Relay {
         convai: ConvaiEndpoint::new(base, "bench", "key"),
@@ -271,4 +342,5 @@ async fn main() {
         measure(&relay, sessions).await;
     }
     soak().await;
+    hearing().await;
 }
