@@ -286,7 +286,8 @@ async fn hearing() {
         text_only: false,
     };
     tx.unbounded_send(Inbound::Message(start)).unwrap();
-    let session = tokio::spawn(relay.run("bench", out, input, stop.clone()));
+    let ended = stop.clone();
+    let session = tokio::spawn(async move { relay.run("bench", out, input, ended).await });
     let mut utterance = speech;
     utterance.extend(vec![0i16; 16_000 * 7 / 10]);
     let chunk = |samples: &[i16]| {
