@@ -140,8 +140,12 @@ const QUOTATION: &str = r#"{"partner_name":"Hotel Reforma","contact_name":"Ana P
 fn run(label: &str, store: &str) {
     let dir = tempfile::tempdir().unwrap();
     let (_host, base) = start(dir.path(), store);
+    // Each request a different customer: identical ones would be deduplicated.
+    let template = QUOTATION.replace("bench@", "bench%d@");
     let script = format!(
-        "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\nwrk.body = [[{QUOTATION}]]\n"
+        "wrk.method = \"POST\"\nwrk.headers[\"Content-Type\"] = \"application/json\"\n\
+         local n = 0\nrequest = function()\n  n = n + 1\n  \
+         return wrk.format(nil, nil, nil, string.format([[{template}]], n))\nend\n"
     );
     let completed = r#"daniel_jobs_total{state="completed"} "#;
     let (rate, bad, p50, p99) = wrk(

@@ -106,6 +106,7 @@ impl App {
             job_store(&config).await?,
             config.jobs.max_queued,
             config.jobs.lease,
+            config.jobs.dedupe,
         );
         let services = Services {
             odoo: Arc::new(ArcSwap::from_pointee(instances)),

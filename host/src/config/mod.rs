@@ -123,6 +123,9 @@ pub struct JobsSpec {
     pub lease: Duration,
     /// Queued jobs before submissions are refused.
     pub max_queued: usize,
+    /// A request identical to one made this recently (and not failed) gets that
+    /// job back instead of a new one; zero turns this off.
+    pub dedupe: Duration,
 }
 
 /// Where jobs are kept.

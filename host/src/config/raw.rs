@@ -93,6 +93,7 @@ pub(crate) struct RawJobs {
     pub(crate) retention_hours: Option<u64>,
     pub(crate) lease_seconds: Option<u64>,
     pub(crate) max_queued: Option<usize>,
+    pub(crate) dedupe_minutes: Option<u64>,
 }
 
 /// `[audit]`: JSON audit logs, spooled locally and shipped to S3.

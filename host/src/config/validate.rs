@@ -236,6 +236,13 @@ fn jobs(raw: super::raw::RawJobs, base: &Path, env: &dyn Env, p: &mut Problems<'
     if max_queued == 0 {
         p.add(&["jobs", "max_queued"], "must be at least 1");
     }
+    let dedupe = raw.dedupe_minutes.unwrap_or(10);
+    if dedupe > 24 * 60 {
+        p.add(
+            &["jobs", "dedupe_minutes"],
+            format!("{dedupe} is out of range 0..=1440"),
+        );
+    }
     let store = match raw.store.as_deref() {
         Some(":memory:") => JobStoreSpec::Memory,
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
@@ -257,6 +264,7 @@ fn jobs(raw: super::raw::RawJobs, base: &Path, env: &dyn Env, p: &mut Problems<'
         retention: Duration::from_secs(hours * 3600),
         lease: Duration::from_secs(lease),
         max_queued,
+        dedupe: Duration::from_secs(dedupe * 60),
     }
 }
 

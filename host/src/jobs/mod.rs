@@ -54,14 +54,18 @@ pub struct Jobs {
     /// This host's name on the jobs it claims (shared stores).
     owner: String,
     lease: std::time::Duration,
+    /// How long a repeated request gets its first job back (zero: never).
+    dedupe: std::time::Duration,
 }
 
 impl Jobs {
-    /// A front door over `store`.
+    /// A front door over `store`; `dedupe` is how long a repeated request gets its
+    /// first job back (see [`Jobs::submit`]; zero: never).
     pub fn new(
         store: Arc<dyn JobStore>,
         max_queued: usize,
         lease: std::time::Duration,
+        dedupe: std::time::Duration,
     ) -> Arc<Jobs> {
         let random = uuid::Uuid::new_v4().simple().to_string();
         Arc::new(Jobs {
@@ -71,10 +75,17 @@ impl Jobs {
             max_queued: max_queued.max(1),
             owner: format!("host-{}-{}", std::process::id(), &random[..8]),
             lease,
+            dedupe,
         })
     }
 
     /// Stores a new queued job and wakes a worker.
+    ///
+    /// A request identical to one submitted within the dedupe window (same plugin,
+    /// kind and input) whose job has not failed gets that job back: voice agents
+    /// and HTTP clients retry a call that timed out, and the seed system made one
+    /// quotation per retry. Two identical requests racing each other may both be
+    /// queued; retries come one after another.
     ///
     /// # Errors
     /// [`Error`] for a bad kind or input, a full queue, or a store failure.
@@ -94,11 +105,29 @@ impl Jobs {
         }
         let input: serde_json::Value =
             serde_json::from_str(input).map_err(|e| Error::BadInput(e.to_string()))?;
+        let digest = record::digest(plugin, kind, &input);
+        if !self.dedupe.is_zero() {
+            let since = chrono::Utc::now()
+                - chrono::Duration::from_std(self.dedupe).unwrap_or(chrono::Duration::MAX);
+            if let Some(first) = self
+                .store
+                .find_duplicate(&digest, since)
+                .await
+                .map_err(Error::Store)?
+            {
+                tracing::info!(
+                    job = %first.tracking_id, plugin, kind,
+                    "identical request within the dedupe window: its job is returned"
+                );
+                return Ok(first);
+            }
+        }
         let waiting = self.backlog.load(Ordering::Relaxed);
         if waiting >= self.max_queued {
             return Err(Error::QueueFull(waiting));
         }
-        let job = Job::new(plugin, tool, kind, input);
+        let mut job = Job::new(plugin, tool, kind, input);
+        job.digest = Some(digest);
         self.store.insert(&job).await.map_err(Error::Store)?;
         self.backlog.fetch_add(1, Ordering::Relaxed);
         self.wake.notify_one();

@@ -11,7 +11,7 @@
 
 use std::time::Duration as StdDuration;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use deadpool_postgres::{GenericClient, Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::sync::Arc;
 
@@ -48,6 +48,8 @@ const SCHEMA: &str = "
         ON daniel_jobs (lease_until) WHERE state = 'processing';
     CREATE INDEX IF NOT EXISTS daniel_jobs_finished
         ON daniel_jobs (completed_at) WHERE completed_at IS NOT NULL;
+    CREATE INDEX IF NOT EXISTS daniel_jobs_digest
+        ON daniel_jobs ((record->>'digest'), created_at) WHERE record ? 'digest';
     CREATE TABLE IF NOT EXISTS daniel_idempotency (
         key TEXT PRIMARY KEY,
         tracking_id TEXT,
@@ -243,6 +245,19 @@ impl JobStore for PostgresStore {
             &self.client().await?,
             "SELECT record FROM daniel_jobs WHERE id = $1",
             &[&id],
+        )
+        .await?;
+        row.map(|r| parse(r.get(0))).transpose()
+    }
+
+    async fn find_duplicate(&self, digest: &str, since: DateTime<Utc>) -> StoreResult<Option<Job>> {
+        let row = query_opt(
+            &self.client().await?,
+            "SELECT record FROM daniel_jobs
+             WHERE record ? 'digest' AND record->>'digest' = $1 AND created_at > $2
+               AND state <> 'failed'
+             ORDER BY created_at DESC LIMIT 1",
+            &[&digest, &since],
         )
         .await?;
         row.map(|r| parse(r.get(0))).transpose()

@@ -25,6 +25,39 @@ impl JobState {
     }
 }
 
+/// The identity of a request: plugin, kind and input (object keys in sorted order,
+/// so the same arguments in another order are the same request), hashed.
+pub(super) fn digest(plugin: &str, kind: &str, input: &Value) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hasher = Sha256::new();
+    for part in [plugin, kind] {
+        hasher.update(part.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.update(canonical(input).as_bytes());
+    hex::encode(hasher.finalize())
+}
+
+/// `value` as JSON text with every object's keys sorted.
+fn canonical(value: &Value) -> String {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            let fields: Vec<String> = keys
+                .into_iter()
+                .map(|k| format!("{}:{}", Value::String(k.clone()), canonical(&map[k])))
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        }
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(canonical).collect();
+            format!("[{}]", items.join(","))
+        }
+        other => other.to_string(),
+    }
+}
+
 /// A background job.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Job {
@@ -41,6 +74,10 @@ pub struct Job {
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub completed_at: Option<DateTime<Utc>>,
+    /// What makes two jobs the same request ([`digest`]): a repeat within the
+    /// dedupe window gets this job back instead of a new one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub digest: Option<String>,
 }
 
 impl Job {
@@ -62,6 +99,7 @@ impl Job {
             created_at: Utc::now(),
             started_at: None,
             completed_at: None,
+            digest: None,
         }
     }
 
@@ -108,6 +146,31 @@ mod tests {
         assert!(j.tracking_id.starts_with("quot_"));
         assert_eq!(j.tracking_id.len(), 17);
         assert!(j.tracking_id[5..].bytes().all(|b| b.is_ascii_hexdigit()));
+    }
+
+    #[test]
+    fn a_request_is_the_same_whatever_the_order_of_its_fields() {
+        let a = json!({"email": "a@b.mx", "products": [{"product_id": 1, "qty": 2}]});
+        let b = json!({"products": [{"qty": 2, "product_id": 1}], "email": "a@b.mx"});
+        assert_eq!(
+            digest("crm", "quotation", &a),
+            digest("crm", "quotation", &b)
+        );
+        // Another value, kind, plugin, or list order is another request.
+        let c = json!({"email": "a@b.mx", "products": [{"product_id": 1, "qty": 3}]});
+        assert_ne!(
+            digest("crm", "quotation", &a),
+            digest("crm", "quotation", &c)
+        );
+        assert_ne!(digest("crm", "quotation", &a), digest("crm", "quote", &a));
+        assert_ne!(
+            digest("crm", "quotation", &a),
+            digest("sales", "quotation", &a)
+        );
+        let two = json!([1, 2]);
+        assert_ne!(digest("p", "k", &two), digest("p", "k", &json!([2, 1])));
+        // Field boundaries count: plugin "ab" + kind "c" is not "a" + "bc".
+        assert_ne!(digest("ab", "c", &two), digest("a", "bc", &two));
     }
 
     #[test]

@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::sync::Mutex;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use rusqlite::{Connection, OptionalExtension, params};
 
 use super::store::{
@@ -47,7 +47,9 @@ impl SqliteStore {
                  completed_at TEXT,
                  record TEXT NOT NULL
              );
-             CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, created_at);",
+             CREATE INDEX IF NOT EXISTS jobs_state ON jobs (state, created_at);
+             CREATE INDEX IF NOT EXISTS jobs_digest
+                 ON jobs (json_extract(record, '$.digest'), created_at);",
         )
         .map_err(err)?;
         migrate(&mut db)?;
@@ -135,6 +137,24 @@ impl JobStore for SqliteStore {
 
     async fn get(&self, id: &str) -> StoreResult<Option<Job>> {
         read(&self.lock(), id)
+    }
+
+    async fn find_duplicate(&self, digest: &str, since: DateTime<Utc>) -> StoreResult<Option<Job>> {
+        let db = self.lock();
+        let record: Option<String> = db
+            .query_row(
+                "SELECT record FROM jobs
+                 WHERE json_extract(record, '$.digest') = ?1 AND created_at > ?2
+                   AND state <> 'failed'
+                 ORDER BY created_at DESC LIMIT 1",
+                params![digest, since.to_rfc3339()],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?;
+        record
+            .map(|r| serde_json::from_str(&r).map_err(err))
+            .transpose()
     }
 
     async fn update(

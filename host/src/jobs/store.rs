@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::{Job, JobState};
 
@@ -54,6 +54,9 @@ pub trait JobStore: Send + Sync {
         id: &str,
         f: &mut (dyn for<'j> FnMut(&'j mut Job) + Send),
     ) -> StoreResult<Option<Job>>;
+    /// The newest job with `digest` created after `since` that has not failed: the
+    /// one a repeated request gets back.
+    async fn find_duplicate(&self, digest: &str, since: DateTime<Utc>) -> StoreResult<Option<Job>>;
     /// Records a running job's progress message. Jobs report progress often, so
     /// stores override this with one statement instead of a read-modify-write.
     async fn set_progress(&self, id: &str, message: &str) -> StoreResult<()> {
@@ -126,6 +129,19 @@ impl JobStore for MemoryStore {
     async fn insert(&self, job: &Job) -> StoreResult<()> {
         self.lock().insert(job.tracking_id.clone(), job.clone());
         Ok(())
+    }
+
+    async fn find_duplicate(&self, digest: &str, since: DateTime<Utc>) -> StoreResult<Option<Job>> {
+        Ok(self
+            .lock()
+            .values()
+            .filter(|j| {
+                j.digest.as_deref() == Some(digest)
+                    && j.created_at > since
+                    && j.state != JobState::Failed
+            })
+            .max_by_key(|j| j.created_at)
+            .cloned())
     }
 
     async fn get(&self, id: &str) -> StoreResult<Option<Job>> {

@@ -117,10 +117,19 @@ fn job_stores_are_chosen_by_the_store_value_and_a_postgres_password_never_prints
         JobStoreSpec::Postgres("postgres://daniel:s3cret@db/daniel".into())
     );
     assert!(!format!("{c:?}").contains("s3cret"), "{c:?}");
-    let err =
-        parse("[jobs]\nstore = \"postgres://u:${NOPE}@db/d\"\nlease_seconds = 1\nmax_queued = 0")
-            .unwrap_err();
-    for key in ["jobs.store", "jobs.lease_seconds", "jobs.max_queued"] {
+    assert_eq!(c.jobs.dedupe, std::time::Duration::from_secs(600));
+    let off = parse("[jobs]\ndedupe_minutes = 0").unwrap();
+    assert!(off.jobs.dedupe.is_zero());
+    let err = parse(
+        "[jobs]\nstore = \"postgres://u:${NOPE}@db/d\"\nlease_seconds = 1\nmax_queued = 0\ndedupe_minutes = 5000",
+    )
+    .unwrap_err();
+    for key in [
+        "jobs.store",
+        "jobs.lease_seconds",
+        "jobs.max_queued",
+        "jobs.dedupe_minutes",
+    ] {
         assert_contains(&err, key);
     }
 }

@@ -134,6 +134,54 @@ async fn contract(store: Arc<dyn JobStore>) {
         store.idempotency_claim("k2").await.unwrap(),
         KeyClaim::Claimed
     );
+
+    // Duplicates: the newest job of a digest made since a time, unless it failed.
+    let hour_ago = chrono::Utc::now() - Age::hours(1);
+    assert!(
+        store
+            .find_duplicate("d1", hour_ago)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let mut older = job();
+    older.digest = Some("d1".into());
+    older.created_at = chrono::Utc::now() - Age::minutes(30);
+    let mut newer = job();
+    newer.digest = Some("d1".into());
+    let mut other = job();
+    other.digest = Some("d2".into());
+    for j in [&older, &newer, &other] {
+        store.insert(j).await.unwrap();
+    }
+    let found = store.find_duplicate("d1", hour_ago).await.unwrap().unwrap();
+    assert_eq!(found.tracking_id, newer.tracking_id);
+    assert_eq!(found.digest.as_deref(), Some("d1"));
+    let recent = chrono::Utc::now() - Age::minutes(40);
+    store
+        .update(&newer.tracking_id, &mut |j| j.state = JobState::Failed)
+        .await
+        .unwrap();
+    let found = store.find_duplicate("d1", recent).await.unwrap().unwrap();
+    assert_eq!(
+        found.tracking_id, older.tracking_id,
+        "a failed job is no duplicate"
+    );
+    let since_older = older.created_at + Age::seconds(1);
+    assert!(
+        store
+            .find_duplicate("d1", since_older)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .find_duplicate("d3", hour_ago)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]

@@ -48,6 +48,12 @@ async fn odoo_down_is_an_upstream_error_for_tools_and_jobs() {
         outbox[0].body
     );
     assert_contains(&outbox[0].body, "caido@hotel.mx");
+    // A failed quotation is no duplicate: asking again queues a new one.
+    let retry = t
+        .ok("dev_create_quotation", quotation_args("caido@hotel.mx"))
+        .await;
+    assert_ne!(retry["tracking_id"], failed["tracking_id"]);
+    t.wait_for(retry["tracking_id"].as_str().unwrap()).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

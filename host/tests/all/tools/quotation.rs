@@ -295,3 +295,31 @@ async fn an_instance_without_the_main_product_field_still_gets_its_opportunity()
         (json!("opportunity"), json!(false))
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeated_quotation_call_gets_the_first_job_back() {
+    let t = Tools::start().await;
+    let args = quotation_args("repite@hotel.mx");
+    // An agent whose first call timed out calls again with the same arguments.
+    let first = t.ok("dev_create_quotation", args.clone()).await;
+    let again = t.ok("dev_create_quotation", args.clone()).await;
+    assert_eq!(first["tracking_id"], again["tracking_id"]);
+    let id = first["tracking_id"].as_str().unwrap();
+    assert_eq!(t.wait_for(id).await["status"], "completed");
+    let after = t.ok("dev_create_quotation", args.clone()).await;
+    assert_eq!(after["tracking_id"], first["tracking_id"], "also once done");
+    let leads = t
+        .odoo(
+            "crm.lead",
+            "search_count",
+            json!([[["email_from", "=ilike", "repite@hotel.mx"]]]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(leads, 1, "one quotation, not one per call");
+    // Another quantity is another quotation.
+    let mut more = args;
+    more["products"][0]["qty"] = json!(3);
+    let other = t.ok("dev_create_quotation", more).await;
+    assert_ne!(other["tracking_id"], first["tracking_id"]);
+}
