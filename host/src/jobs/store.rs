@@ -112,6 +112,9 @@ type KeyEntry = (Option<String>, chrono::DateTime<Utc>);
 pub struct MemoryStore {
     jobs: Mutex<HashMap<String, Job>>,
     keys: Mutex<HashMap<String, KeyEntry>>,
+    /// Tracking ids by request digest, oldest first: duplicates are found
+    /// without scanning every job.
+    digests: Mutex<HashMap<String, Vec<String>>>,
 }
 
 impl MemoryStore {
@@ -122,24 +125,32 @@ impl MemoryStore {
     fn keys(&self) -> std::sync::MutexGuard<'_, HashMap<String, KeyEntry>> {
         self.keys.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    fn digests(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<String>>> {
+        self.digests.lock().unwrap_or_else(|e| e.into_inner())
+    }
 }
 
 #[async_trait::async_trait]
 impl JobStore for MemoryStore {
     async fn insert(&self, job: &Job) -> StoreResult<()> {
         self.lock().insert(job.tracking_id.clone(), job.clone());
+        if let Some(digest) = &job.digest {
+            self.digests()
+                .entry(digest.clone())
+                .or_default()
+                .push(job.tracking_id.clone());
+        }
         Ok(())
     }
 
     async fn find_duplicate(&self, digest: &str, since: DateTime<Utc>) -> StoreResult<Option<Job>> {
-        Ok(self
-            .lock()
-            .values()
-            .filter(|j| {
-                j.digest.as_deref() == Some(digest)
-                    && j.created_at > since
-                    && j.state != JobState::Failed
-            })
+        let ids = self.digests().get(digest).cloned().unwrap_or_default();
+        let jobs = self.lock();
+        Ok(ids
+            .iter()
+            .filter_map(|id| jobs.get(id))
+            .filter(|j| j.created_at > since && j.state != JobState::Failed)
             .max_by_key(|j| j.created_at)
             .cloned())
     }
@@ -203,7 +214,15 @@ impl JobStore for MemoryStore {
         let mut jobs = self.lock();
         let before = jobs.len();
         jobs.retain(|_, j| j.completed_at.is_none_or(|t| t > cutoff));
-        Ok(before - jobs.len())
+        let purged = before - jobs.len();
+        if purged > 0 {
+            let mut digests = self.digests();
+            for ids in digests.values_mut() {
+                ids.retain(|id| jobs.contains_key(id));
+            }
+            digests.retain(|_, ids| !ids.is_empty());
+        }
+        Ok(purged)
     }
 
     async fn idempotency_claim(&self, key: &str) -> StoreResult<KeyClaim> {
