@@ -221,6 +221,10 @@ test('a session in headless Chromium: voice in, spoken answer, quotation created
       await line(page, 'agent', /./, 30_000);
       await page.waitForFunction(() => window.avatarDebug.played > 0, null, { timeout: 15_000 });
     });
+    await step(page, 'see the page say what offline speech understands', async () => {
+      assert.equal(await page.locator('#hint').isVisible(), true);
+      assert.match(await page.locator('#hint').textContent(), /inglés/);
+    });
     await step(page, 'speak into the microphone and see the words heard', async () => {
       await line(page, 'user', /^I would like a quotation for 2 KettyBot Pro$/, 60_000);
     });
@@ -261,6 +265,7 @@ test('a session in headless Chromium: voice in, spoken answer, quotation created
       assert.equal(await page.locator('#start').isEnabled(), true);
       const micLive = await page.evaluate(() => window.avatarDebug.mic.getTracks().some((t) => t.readyState === 'live'));
       assert.equal(micLive, false, 'the microphone is still open after stop');
+      assert.equal(await page.locator('#hint').isVisible(), false);
     });
   } finally {
     await close();

@@ -11,7 +11,7 @@ const ui = {
   start: $('start'), stop: $('stop'), interrupt: $('interrupt'), useMic: $('use-mic'),
   language: $('language'), form: $('typed'), text: $('text'), send: $('send'),
   error: $('error'), state: $('state'), caption: $('caption'), transcript: $('transcript'),
-  tools: $('tools'), face: $('face'), video: $('video'),
+  tools: $('tools'), face: $('face'), video: $('video'), hint: $('hint'),
 };
 const LABELS = {
   idle: 'Listo para empezar', connecting: 'Conectando…', listening: 'Escuchando',
@@ -97,6 +97,8 @@ async function onSession(s, msg) {
     debug.played = s.player ? s.player.played : 0;
   }, 100);
   setState('listening');
+  // Offline, speech is recognised in English only (PROTOCOL.md, user_transcript).
+  ui.hint.hidden = !(msg.mode === 'offline' && ui.useMic.checked);
   if (ui.useMic.checked) {
     try {
       s.mic = await startMic((data) => s.socket.send({ type: 'audio', data }));
@@ -186,6 +188,7 @@ function teardown(s) {
   if (s.face) s.face.stop();
   if (s.socket) s.socket.close();
   ui.video.hidden = true;
+  ui.hint.hidden = true;
   ui.face.hidden = false;
   idleFace = new Face(ui.face, () => 0);
   if (session === s) session = null;
