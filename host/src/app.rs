@@ -102,11 +102,17 @@ impl App {
         let instances = Instances::from_config(&config, sandbox.as_ref())?;
         let outbox = Arc::new(Outbox::default());
         let messenger = messenger(&config.messaging, outbox.clone(), shutdown.clone()).await?;
+        // The sandbox's Odoo is new every run, so repeats are only matched within one.
+        let dedupe_scope = sandbox
+            .as_ref()
+            .map(|_| format!("sandbox-run-{}", uuid::Uuid::new_v4().simple()))
+            .unwrap_or_default();
         let jobs = Jobs::new(
             job_store(&config).await?,
             config.jobs.max_queued,
             config.jobs.lease,
             config.jobs.dedupe,
+            &dedupe_scope,
         );
         let services = Services {
             odoo: Arc::new(ArcSwap::from_pointee(instances)),

@@ -56,16 +56,22 @@ pub struct Jobs {
     lease: std::time::Duration,
     /// How long a repeated request gets its first job back (zero: never).
     dedupe: std::time::Duration,
+    /// What requests are compared within (see [`Jobs::new`]).
+    dedupe_scope: String,
 }
 
 impl Jobs {
     /// A front door over `store`; `dedupe` is how long a repeated request gets its
-    /// first job back (see [`Jobs::submit`]; zero: never).
+    /// first job back (see [`Jobs::submit`]; zero: never), among the requests made
+    /// in the same `dedupe_scope`. A host on the embedded sandbox, whose Odoo starts
+    /// empty every run, passes a scope of its own run: an earlier run's job names
+    /// records that no longer exist.
     pub fn new(
         store: Arc<dyn JobStore>,
         max_queued: usize,
         lease: std::time::Duration,
         dedupe: std::time::Duration,
+        dedupe_scope: &str,
     ) -> Arc<Jobs> {
         let random = uuid::Uuid::new_v4().simple().to_string();
         Arc::new(Jobs {
@@ -76,6 +82,7 @@ impl Jobs {
             owner: format!("host-{}-{}", std::process::id(), &random[..8]),
             lease,
             dedupe,
+            dedupe_scope: dedupe_scope.to_owned(),
         })
     }
 
@@ -105,7 +112,7 @@ impl Jobs {
         }
         let input: serde_json::Value =
             serde_json::from_str(input).map_err(|e| Error::BadInput(e.to_string()))?;
-        let digest = record::digest(plugin, kind, &input);
+        let digest = record::digest(&self.dedupe_scope, plugin, kind, &input);
         if !self.dedupe.is_zero() {
             let since = chrono::Utc::now()
                 - chrono::Duration::from_std(self.dedupe).unwrap_or(chrono::Duration::MAX);

@@ -26,11 +26,12 @@ impl JobState {
 }
 
 /// The identity of a request: plugin, kind and input (object keys in sorted order,
-/// so the same arguments in another order are the same request), hashed.
-pub(super) fn digest(plugin: &str, kind: &str, input: &Value) -> String {
+/// so the same arguments in another order are the same request), hashed, within
+/// `scope` (see [`super::Jobs::new`]).
+pub(super) fn digest(scope: &str, plugin: &str, kind: &str, input: &Value) -> String {
     use sha2::{Digest, Sha256};
     let mut hasher = Sha256::new();
-    for part in [plugin, kind] {
+    for part in [scope, plugin, kind] {
         hasher.update(part.as_bytes());
         hasher.update([0]);
     }
@@ -152,25 +153,21 @@ mod tests {
     fn a_request_is_the_same_whatever_the_order_of_its_fields() {
         let a = json!({"email": "a@b.mx", "products": [{"product_id": 1, "qty": 2}]});
         let b = json!({"products": [{"qty": 2, "product_id": 1}], "email": "a@b.mx"});
-        assert_eq!(
-            digest("crm", "quotation", &a),
-            digest("crm", "quotation", &b)
-        );
-        // Another value, kind, plugin, or list order is another request.
+        let quotation = |scope, input: &Value| digest(scope, "crm", "quotation", input);
+        assert_eq!(quotation("", &a), quotation("", &b));
+        // Another value, scope, kind, plugin, or list order is another request.
         let c = json!({"email": "a@b.mx", "products": [{"product_id": 1, "qty": 3}]});
-        assert_ne!(
-            digest("crm", "quotation", &a),
-            digest("crm", "quotation", &c)
-        );
-        assert_ne!(digest("crm", "quotation", &a), digest("crm", "quote", &a));
-        assert_ne!(
-            digest("crm", "quotation", &a),
-            digest("sales", "quotation", &a)
-        );
+        assert_ne!(quotation("", &a), quotation("", &c));
+        assert_ne!(quotation("", &a), quotation("run-2", &a));
+        assert_ne!(quotation("", &a), digest("", "crm", "quote", &a));
+        assert_ne!(quotation("", &a), digest("", "sales", "quotation", &a));
         let two = json!([1, 2]);
-        assert_ne!(digest("p", "k", &two), digest("p", "k", &json!([2, 1])));
+        assert_ne!(
+            digest("", "p", "k", &two),
+            digest("", "p", "k", &json!([2, 1]))
+        );
         // Field boundaries count: plugin "ab" + kind "c" is not "a" + "bc".
-        assert_ne!(digest("ab", "c", &two), digest("a", "bc", &two));
+        assert_ne!(digest("", "ab", "c", &two), digest("", "a", "bc", &two));
     }
 
     #[test]

@@ -19,6 +19,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::rest::{product_config, queue_quotation, wait_for_job};
 use crate::support::TestHost;
+use crate::tools::PLUGINS as PRODUCT_PLUGINS;
 
 /// A URL to a fresh, empty schema of the test PostgreSQL server, or `None`
 /// (after saying so) when no server is configured.
@@ -383,5 +384,35 @@ async fn postgres_tls_refuses_a_server_certificate_it_cannot_verify() {
     assert!(
         !e.contains("daniel:daniel"),
         "the URL's password leaked: {e}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_repeat_after_a_restart_on_the_sandbox_is_a_new_job() {
+    // The sandbox's Odoo starts empty every run: a job of the last run names records
+    // that are gone, so a repeat is not matched with it (a real Odoo keeps them).
+    let dir = tempfile::tempdir().unwrap();
+    let store = dir.path().join("jobs.sqlite");
+    let config = format!(
+        "{}\n[jobs]\nstore = {:?}\n",
+        product_config(),
+        store.display().to_string()
+    );
+    let http = reqwest::Client::new();
+    let first_run = TestHost::start(&config, PRODUCT_PLUGINS).await;
+    let base = first_run.url("");
+    let first = queue_quotation(&http, &base, "otra-vez@hotel.mx").await;
+    assert_eq!(
+        queue_quotation(&http, &base, "otra-vez@hotel.mx").await,
+        first
+    );
+    wait_for_job(&first_run, &first).await;
+    drop(first_run);
+    let second_run = TestHost::start(&config, PRODUCT_PLUGINS).await;
+    let again = queue_quotation(&http, &second_run.url(""), "otra-vez@hotel.mx").await;
+    assert_ne!(again, first);
+    assert_eq!(
+        wait_for_job(&second_run, &again).await["status"],
+        "completed"
     );
 }
