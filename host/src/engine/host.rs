@@ -327,6 +327,10 @@ impl jobs::Host for HostState {
             .map(|j| j.status_json().to_string()))
     }
 
+    async fn current(&mut self) -> wasmtime::Result<Option<String>> {
+        Ok(self.job.clone())
+    }
+
     async fn progress(&mut self, message: String) -> wasmtime::Result<()> {
         if let Some(job) = &self.job {
             self.jobs.progress(job, &message).await;

@@ -69,17 +69,17 @@ pub enum Template {
     /// A customer asks for a person: `customer_name`, `customer_phone`, `reason`,
     /// `context`, `conversation_id`, `lead_name`, `salesperson`.
     HumanAttention,
-    /// A quotation job failed: `lead_name`, `customer_name`, `company`,
-    /// `customer_phone`, `email`, `error`.
+    /// A quotation job failed: `tracking_id`, `lead_name`, `customer_name`,
+    /// `company`, `customer_phone`, `email`, `error`.
     QuotationFailed,
 }
 
 const ES_QUOTATION: &str = "Nueva cotización {order_name}\nCliente: {customer_name} ({company})\nTel: {customer_phone}\nCorreo: {email}\nCiudad: {city}\nProductos: {products}\nTotal: {amount_total}\nContexto: {context}";
 const ES_HUMAN: &str = "Se solicita atención humana\n\nCliente: {customer_name}\nTel: {customer_phone}\nMotivo: {reason}\nContexto: {context}\nOportunidad: {lead_name}\nConversación: {conversation_id}\n\nVendedor asignado: {salesperson}";
-const ES_FAILED: &str = "Error en cotización {lead_name}\nCliente: {customer_name} ({company})\nTel: {customer_phone}\nCorreo: {email}\nError: {error}";
+const ES_FAILED: &str = "Error en cotización {lead_name}\nTracking ID: {tracking_id}\nCliente: {customer_name} ({company})\nTel: {customer_phone}\nCorreo: {email}\nError: {error}";
 const EN_QUOTATION: &str = "New quotation {order_name}\nCustomer: {customer_name} ({company})\nPhone: {customer_phone}\nEmail: {email}\nCity: {city}\nProducts: {products}\nTotal: {amount_total}\nContext: {context}";
 const EN_HUMAN: &str = "A customer asks for a person\n\nCustomer: {customer_name}\nPhone: {customer_phone}\nReason: {reason}\nContext: {context}\nOpportunity: {lead_name}\nConversation: {conversation_id}\n\nAssigned salesperson: {salesperson}";
-const EN_FAILED: &str = "Quotation {lead_name} failed\nCustomer: {customer_name} ({company})\nPhone: {customer_phone}\nEmail: {email}\nError: {error}";
+const EN_FAILED: &str = "Quotation {lead_name} failed\nTracking ID: {tracking_id}\nCustomer: {customer_name} ({company})\nPhone: {customer_phone}\nEmail: {email}\nError: {error}";
 
 impl MessageSettings {
     /// The template text for `which`: the configured one, else the built-in one.

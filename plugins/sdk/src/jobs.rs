@@ -112,6 +112,11 @@ impl Jobs {
     pub fn progress(&self, message: &str) {
         wit::progress(message);
     }
+
+    /// The tracking id of the job this call is running; `None` in a tool call.
+    pub fn current(&self) -> Option<String> {
+        wit::current()
+    }
 }
 
 fn submit_error(kind: &str, err: &str) -> ToolError {

@@ -48,6 +48,9 @@ async fn odoo_down_is_an_upstream_error_for_tools_and_jobs() {
         outbox[0].body
     );
     assert_contains(&outbox[0].body, "caido@hotel.mx");
+    // The job names itself, as the seed's error notification did.
+    let tracking_id = failed["tracking_id"].as_str().unwrap();
+    assert_contains(&outbox[0].body, &format!("Tracking ID: {tracking_id}"));
     // A failed quotation is no duplicate: asking again queues a new one.
     let retry = t
         .ok("dev_create_quotation", quotation_args("caido@hotel.mx"))

@@ -359,6 +359,7 @@ fn report_failure(ctx: &Context, s: &Settings, input: &QuotationInput, err: &Too
         return;
     };
     let values: Values = [
+        ("tracking_id", ctx.jobs().current()),
         ("lead_name", Some(input.lead_name.clone())),
         ("customer_name", Some(input.contact_name.clone())),
         ("company", Some(input.partner_name.clone())),
