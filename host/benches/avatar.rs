@@ -220,13 +220,7 @@ async fn soak() {
         hearing: convai::HearingKind::Off,
         ..Default::default()
     };
-    let s = convai::start(agent, convai::Faults::default(), stop.clone())
-        .await
-        .unwrap();
-    let relay = Arc::new(Relay {
-        convai: ConvaiEndpoint::new(&s.api_base, &s.agent_id, &s.api_key),
-        ..relay_with(&s.api_base)
-    });
+    let (s, relay) = offline(agent, &stop).await;
     let before = rss_mib();
     let tasks: Vec<_> = (0..sessions)
         .map(|_| tokio::spawn(customer(relay.clone(), stop.clone())))
@@ -271,13 +265,7 @@ async fn hearing() {
         voice: convai::VoiceKind::Hum,
         ..Default::default()
     };
-    let s = convai::start(agent, convai::Faults::default(), stop.clone())
-        .await
-        .unwrap();
-    let relay = Arc::new(Relay {
-        convai: ConvaiEndpoint::new(&s.api_base, &s.agent_id, &s.api_key),
-        ..relay_with(&s.api_base)
-    });
+    let (_s, relay) = offline(agent, &stop).await;
     let (tx, input) = mpsc::unbounded();
     let (out, mut rx) = mpsc::unbounded::<ServerMessage>();
     let start = ClientMessage::Start {
@@ -319,6 +307,21 @@ async fn hearing() {
     );
     stop.cancel();
     let _ = session.await;
+}
+
+/// The ConvAI stand-in with `agent`, and a relay to it.
+async fn offline(
+    agent: convai::AgentOptions,
+    stop: &CancellationToken,
+) -> (convai::StandIn, Arc<Relay>) {
+    let s = convai::start(agent, convai::Faults::default(), stop.clone())
+        .await
+        .unwrap();
+    let relay = Arc::new(Relay {
+        convai: ConvaiEndpoint::new(&s.api_base, &s.agent_id, &s.api_key),
+        ..relay_with(&s.api_base)
+    });
+    (s, relay)
 }
 
 fn relay_with(base: &str) -> Relay {

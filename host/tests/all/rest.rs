@@ -335,6 +335,17 @@ async fn job_status(http: &reqwest::Client, base: &str, id: &str) -> Value {
         .unwrap()
 }
 
+/// `daniel serve` on `dir`'s plugins.toml at `port`, once it answers; its base URL.
+async fn serve(http: &reqwest::Client, dir: &std::path::Path, port: u16) -> (Child, String) {
+    let host = start_host(dir, port);
+    let base = format!("http://127.0.0.1:{port}");
+    wait_until("host up", async || {
+        http.get(format!("{base}/health")).send().await.is_ok()
+    })
+    .await;
+    (host, base)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_job_queue_answers_503_with_retry_after() {
     let (odoo_port, _odoo) = hanging_odoo().await;
@@ -343,13 +354,7 @@ async fn a_full_job_queue_answers_503_with_retry_after() {
         "[jobs]\nstore = \":memory:\"\nworkers = 1\nmax_queued = 1\n",
     );
     let http = reqwest::Client::new();
-    let port = free_port();
-    let _host = start_host(dir.path(), port);
-    let base = format!("http://127.0.0.1:{port}");
-    wait_until("host up", async || {
-        http.get(format!("{base}/health")).send().await.is_ok()
-    })
-    .await;
+    let (_host, base) = serve(&http, dir.path(), free_port()).await;
     // The one worker hangs on Odoo with the first; the second waits in the queue.
     let first = queue_quotation(&http, &base, "one@full.mx").await;
     wait_until("first job processing", async || {
@@ -376,41 +381,16 @@ async fn a_job_running_when_the_host_is_killed_is_failed_with_a_reason_at_restar
     let dir = crm_over_hanging_odoo(odoo_port, "");
     let http = reqwest::Client::new();
     let port = free_port();
-    let host = start_host(dir.path(), port);
-    let base = format!("http://127.0.0.1:{port}");
-    wait_until("host up", async || {
-        http.get(format!("{base}/health")).send().await.is_ok()
-    })
-    .await;
+    let (host, base) = serve(&http, dir.path(), port).await;
     let id = queue_quotation(&http, &base, "kill@nine.mx").await;
-    let status_url = format!("{base}/api/quotation/status/{id}");
     wait_until("job processing", async || {
-        let s: Value = http
-            .get(&status_url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        s["status"] == "processing"
+        job_status(&http, &base, &id).await["status"] == "processing"
     })
     .await;
     // kill -9: no shutdown hooks run.
     drop(host);
-    let host = start_host(dir.path(), port);
-    wait_until("host back", async || {
-        http.get(format!("{base}/health")).send().await.is_ok()
-    })
-    .await;
-    let s: Value = http
-        .get(&status_url)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (host, _) = serve(&http, dir.path(), port).await;
+    let s = job_status(&http, &base, &id).await;
     assert_eq!(s["status"], "failed", "{s}");
     assert_contains(
         s["error"].as_str().unwrap(),
