@@ -104,17 +104,8 @@ async fn a_quotation_is_queued_tracked_and_created_once_per_idempotency_key() {
     // the same job (clients and agents retry with fresh keys); another one is new.
     let same: Value = post("k-2").await.unwrap().json().await.unwrap();
     assert_eq!(same["tracking_id"], json!(id));
-    let other: Value = http
-        .post(host.url("/api/quotation/async"))
-        .header("idempotency-key", "k-3")
-        .json(&quotation("luis@reforma.mx"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    assert_ne!(other["tracking_id"], json!(id));
+    let other = queue_quotation(&http, &host.url(""), "luis@reforma.mx").await;
+    assert_ne!(other, id);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
