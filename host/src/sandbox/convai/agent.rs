@@ -169,10 +169,10 @@ impl Agent {
     pub fn on_unheard(&self, secs: f32, heard: bool) -> Vec<Action> {
         vec![Action::Say(match (self.lang, heard) {
             (Lang::Es, true) => format!(
-                "No entendí esos {secs:.1} segundos. Sin conexión entiendo por voz solo inglés: productos, precios y cantidades. Escríbeme lo demás, por favor."
+                "No entendí esos {secs:.1} segundos. Sin conexión entiendo por voz solo inglés, por ejemplo «How much is the BellaBot?» o «I'd like a quote for two KettyBot Pro». Escríbeme lo demás, por favor."
             ),
             (Lang::En, true) => format!(
-                "Sorry, I didn't catch those {secs:.1} seconds. Offline I understand products, prices and quantities by voice; please type names, email and phone."
+                "Sorry, I didn't catch those {secs:.1} seconds. Offline I understand prices, products and quantities by voice, for example \"How much is the BellaBot?\" or \"I'd like a quote for two KettyBot Pro\"; please type names, email and phone."
             ),
             (Lang::Es, false) => format!(
                 "Te escuché {secs:.1} segundos, pero sin conexión no puedo transcribir la voz. Escríbeme tu pregunta, por favor."

@@ -265,7 +265,7 @@ mod tests {
         };
         // What was said, and the words that carry its meaning (articles may differ:
         // "the" and "a" sound alike to the model).
-        let cases: [(&str, &[&str]); 4] = [
+        let cases: [(&str, &[&str]); 5] = [
             (
                 "I would like a quotation for two KettyBot Pro",
                 &["I would like a quotation for 2 KettyBot Pro"],
@@ -275,6 +275,11 @@ mod tests {
             (
                 "I need a quote for five SwiftBot",
                 &["I need a quote for 5 SwiftBot"],
+            ),
+            // The example the agent gives when it did not understand.
+            (
+                "I'd like a quote for two KettyBot Pro",
+                &["I'd like a quote for 2 KettyBot Pro"],
             ),
         ];
         for (said, meaning) in cases {
