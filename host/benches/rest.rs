@@ -36,21 +36,13 @@ fn artifacts() -> PathBuf {
         })
 }
 
+#[path = "../tests/common/repo_config.rs"]
+mod repo_config;
+
 /// The repository's plugin configuration, with this run's folders and job store.
 fn config(store: &str) -> String {
-    let repo = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins.toml"))
-        .expect("plugins.toml");
     let mut out = String::from("[host]\nplugin_dir = \"plugins\"\ncache_dir = \"cache\"\n");
-    let mut in_host = false;
-    for line in repo.lines() {
-        if line.starts_with('[') {
-            in_host = line.trim() == "[host]";
-        }
-        if !in_host {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
+    out.push_str(&repo_config::product_config());
     // The queue may grow far beyond its default bound while wrk floods it.
     out.push_str(&format!(
         "\n[jobs]\nstore = \"{store}\"\nmax_queued = 1000000\n"

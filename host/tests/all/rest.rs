@@ -7,23 +7,9 @@ use serde_json::{Value, json};
 use crate::support::{TestHost, artifact, assert_contains, wait_until};
 use crate::tools::PLUGINS as PRODUCT_PLUGINS;
 
-/// The repository's plugins.toml without its `[host]` table (the harness adds one).
-pub(crate) fn product_config() -> String {
-    let text =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../plugins.toml")).unwrap();
-    let mut out = String::new();
-    let mut in_host = false;
-    for line in text.lines() {
-        if line.starts_with('[') {
-            in_host = line.trim() == "[host]";
-        }
-        if !in_host {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    out
-}
+#[path = "../common/repo_config.rs"]
+mod repo_config;
+pub(crate) use repo_config::product_config;
 
 pub(crate) fn quotation(email: &str) -> Value {
     json!({

@@ -143,24 +143,10 @@ async fn a_spoken_request_is_heard_and_the_quotation_completed_by_typing() {
     b.finish().await;
 }
 
-/// The repository's own configuration of the product plugins (`sales`, `crm`) and
-/// their Odoo instances, so this test follows what `make run` serves.
-fn product_config() -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../plugins.toml");
-    let text = std::fs::read_to_string(path).unwrap();
-    let section = |from: &str, to: &str| {
-        let start = text
-            .find(from)
-            .unwrap_or_else(|| panic!("plugins.toml has no {from}"));
-        let end = text[start..].find(to).map_or(text.len(), |e| start + e);
-        text[start..end].to_owned()
-    };
-    section("[odoo.instances.", "\n[plugins.") + &section("[plugins.sales]", "\n[plugins.whatsapp]")
-}
-
 #[tokio::test]
 async fn a_typed_quotation_is_created_in_the_sandbox_by_the_crm_plugin() {
-    let host = TestHost::start(&product_config(), &[("sales", "sales"), ("crm", "crm")]).await;
+    // The repository's own plugins and configuration: what `make run` serves.
+    let host = TestHost::start(&crate::rest::product_config(), crate::tools::PLUGINS).await;
     let agent = AgentOptions {
         voice: VoiceKind::Hum,
         ..Default::default()
