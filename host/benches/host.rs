@@ -10,7 +10,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use daniel::app::{App, Options};
-use daniel::guard::GuardConfig;
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use serde_json::{Value, json};
@@ -69,14 +68,7 @@ async fn main() {
     .unwrap();
     install(&plugins, "hello_plugin", "hello");
     let shutdown = CancellationToken::new();
-    let options = Options {
-        config_path: dir.path().join("plugins.toml"),
-        guard: GuardConfig {
-            loopback: true,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let options = Options::loopback(dir.path().join("plugins.toml"));
     let app = App::start(options, shutdown.clone()).await.unwrap();
     let state = app.state.clone();
     println!(

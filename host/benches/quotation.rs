@@ -22,7 +22,6 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use daniel::app::{App, AppState, Options};
-use daniel::guard::GuardConfig;
 use daniel_odoo_sandbox::{CallLog, Sandbox, SandboxConfig};
 use rmcp::model::CallToolRequestParams;
 use rmcp::service::RunningService;
@@ -127,14 +126,7 @@ async fn host(dir: &Path, url: &str, shutdown: &CancellationToken) -> (AppState,
         .expect("product plugins built (make plugins)");
     }
     std::fs::write(dir.join("plugins.toml"), config(url)).unwrap();
-    let options = Options {
-        config_path: dir.join("plugins.toml"),
-        guard: GuardConfig {
-            loopback: true,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let options = Options::loopback(dir.join("plugins.toml"));
     let app = App::start(options, shutdown.clone()).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

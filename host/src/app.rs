@@ -37,6 +37,21 @@ pub struct Options {
     pub shutdown_grace: Option<std::time::Duration>,
 }
 
+impl Options {
+    /// A host on `config_path` that trusts loopback callers and needs no tokens:
+    /// what tests, benchmarks and other in-process embedders start.
+    pub fn loopback(config_path: impl Into<PathBuf>) -> Options {
+        Options {
+            config_path: config_path.into(),
+            guard: GuardConfig {
+                loopback: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+}
+
 /// Shared state handed to every surface. Cheap to clone.
 #[derive(Clone)]
 pub struct AppState {

@@ -5,7 +5,6 @@
 use std::time::Instant;
 
 use daniel::app::{self, Options};
-use daniel::guard::GuardConfig;
 use daniel::sandbox::avatar as heygen_stand_in;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -56,14 +55,9 @@ async fn serve(config: &str, grace: Duration) -> Served {
     let addr = listener.local_addr().unwrap();
     let shutdown = CancellationToken::new();
     let options = Options {
-        config_path: dir.path().join("plugins.toml"),
-        guard: GuardConfig {
-            loopback: true,
-            ..Default::default()
-        },
         no_watch: true,
         shutdown_grace: Some(grace),
-        ..Default::default()
+        ..Options::loopback(dir.path().join("plugins.toml"))
     };
     let task = tokio::spawn(app::serve(listener, options, shutdown.clone()));
     Served {
