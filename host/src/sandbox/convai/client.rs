@@ -12,6 +12,9 @@ use super::conversation::{Conv, END_OF_TURN, Exit, MAX_UTTERANCE, Pending, VAD_T
 use super::hearing::{Heard, HearingKind};
 use crate::avatar::audio;
 
+/// Utterances of one conversation being recognized at once, at most.
+const MAX_HEARING: usize = 2;
+
 impl Conv {
     pub(super) fn speaking(&self) -> bool {
         !self.queue.is_empty() || Instant::now() < self.speaking_until
@@ -146,6 +149,12 @@ impl Conv {
     async fn recognize(&mut self, secs: f32, utterance: Vec<i16>) -> Result<(), Exit> {
         if self.s.agent.hearing == HearingKind::Off {
             return self.on_heard(secs, Heard::Unavailable).await;
+        }
+        // Nobody speaks faster than 0.1 s of recognition per utterance: a backlog
+        // means a client flooding audio, and it is not let to grow.
+        if self.hearing.len() >= MAX_HEARING {
+            tracing::debug!("utterances arrive faster than they are recognized; one skipped");
+            return self.on_heard(secs, Heard::Nothing).await;
         }
         let s = self.s.clone();
         self.hearing.spawn(async move {

@@ -319,3 +319,57 @@ async fn sessions_beyond_the_cap_are_told_the_host_is_busy() {
     assert_contains(t.as_str(), r#""code":"busy""#);
     assert_contains(t.as_str(), r#""fatal":true"#);
 }
+
+#[tokio::test]
+async fn a_flood_of_utterances_is_not_queued_for_recognition_without_bound() {
+    let Some(speech) = speech_or_skip("How much is the BellaBot").await else {
+        return;
+    };
+    let host = TestHost::start("", &[("echo-v1", "echo")]).await;
+    let o = offline(
+        registry_tools(&host),
+        AgentOptions {
+            hearing: HearingKind::Auto,
+            greet: false,
+            ..agent("echo")
+        },
+        Faults::default(),
+        Duration::from_secs(10),
+    )
+    .await;
+    let mut b = Browser::open(&o.relay);
+    b.send(ClientMessage::Start {
+        language: Some("en".into()),
+        user_name: None,
+        text_only: false,
+    });
+    b.until("session", |m| matches!(m, ServerMessage::Session { .. }))
+        .await;
+    // Five utterances at once, far faster than anyone speaks.
+    let mut utterance = speech;
+    utterance.extend(vec![0i16; 16_000]);
+    for _ in 0..5 {
+        for chunk in utterance.chunks(1_600) {
+            b.send(ClientMessage::Audio {
+                data: daniel::avatar::audio::to_base64(chunk),
+            });
+        }
+    }
+    let mut heard = Vec::new();
+    while heard.len() < 5 {
+        if let ServerMessage::UserTranscript { text, .. } = b
+            .until("a transcript", |m| {
+                matches!(m, ServerMessage::UserTranscript { .. })
+            })
+            .await
+        {
+            heard.push(text);
+        }
+    }
+    // At most two are recognized at a time: the others are answered at once as
+    // not understood instead of waiting in a queue.
+    let understood = heard.iter().filter(|t| t.contains("BellaBot")).count();
+    assert!((1..=4).contains(&understood), "{heard:?}");
+    assert!(heard.iter().any(|t| t.ends_with(" s]")), "{heard:?}");
+    b.finish().await;
+}
