@@ -50,7 +50,8 @@ pub enum HearingKind {
 pub(super) enum Heard {
     /// Words of the grammar, as text (`"I would like a quotation for 2 KettyBot Pro"`).
     Text(String),
-    /// The recognizer ran but found nothing it knows.
+    /// Not understood: nothing of the grammar was heard, or the speech lay mostly
+    /// outside the words heard (see [`timing`]), or the utterance came in a flood.
     Nothing,
     /// No recognizer here (or it failed).
     Unavailable,
