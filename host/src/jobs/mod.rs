@@ -113,29 +113,46 @@ impl Jobs {
         let input: serde_json::Value =
             serde_json::from_str(input).map_err(|e| Error::BadInput(e.to_string()))?;
         let digest = record::digest(&self.dedupe_scope, plugin, kind, &input);
-        if !self.dedupe.is_zero() {
-            let since = chrono::Utc::now()
-                - chrono::Duration::from_std(self.dedupe).unwrap_or(chrono::Duration::MAX);
-            if let Some(first) = self
-                .store
-                .find_duplicate(&digest, since)
-                .await
-                .map_err(Error::Store)?
-            {
-                tracing::info!(
-                    job = %first.tracking_id, plugin, kind,
-                    "identical request within the dedupe window: its job is returned"
-                );
-                return Ok(first);
-            }
-        }
+        let since = (!self.dedupe.is_zero()).then(|| {
+            chrono::Utc::now()
+                - chrono::Duration::from_std(self.dedupe).unwrap_or(chrono::Duration::MAX)
+        });
+        let duplicate = |first: Job| {
+            tracing::info!(
+                job = %first.tracking_id, plugin, kind,
+                "identical request within the dedupe window: its job is returned"
+            );
+            Ok(first)
+        };
         let waiting = self.backlog.load(Ordering::Relaxed);
         if waiting >= self.max_queued {
+            // A repeat of queued work still gets its job; new work waits.
+            if let Some(since) = since
+                && let Some(first) = self
+                    .store
+                    .find_duplicate(&digest, since)
+                    .await
+                    .map_err(Error::Store)?
+            {
+                return duplicate(first);
+            }
             return Err(Error::QueueFull(waiting));
         }
         let mut job = Job::new(plugin, tool, kind, input);
         job.digest = Some(digest);
-        self.store.insert(&job).await.map_err(Error::Store)?;
+        match since {
+            Some(since) => {
+                if let Some(first) = self
+                    .store
+                    .insert_unless_duplicate(&job, since)
+                    .await
+                    .map_err(Error::Store)?
+                {
+                    return duplicate(first);
+                }
+            }
+            None => self.store.insert(&job).await.map_err(Error::Store)?,
+        }
         self.backlog.fetch_add(1, Ordering::Relaxed);
         self.wake.notify_one();
         Ok(job)

@@ -263,6 +263,43 @@ impl JobStore for PostgresStore {
         row.map(|r| parse(r.get(0))).transpose()
     }
 
+    async fn insert_unless_duplicate(
+        &self,
+        job: &Job,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<Job>> {
+        let Some(digest) = &job.digest else {
+            self.insert(job).await?;
+            return Ok(None);
+        };
+        // One statement, one round trip: the duplicate if there is one, else the
+        // insert. (Two identical requests in the very same instant may both insert.)
+        let row = query_opt(
+            &self.client().await?,
+            "WITH dup AS (
+                 SELECT record FROM daniel_jobs
+                 WHERE record ? 'digest' AND record->>'digest' = $6 AND created_at > $7
+                   AND state <> 'failed'
+                 ORDER BY created_at DESC LIMIT 1
+             ), added AS (
+                 INSERT INTO daniel_jobs (id, state, created_at, completed_at, record)
+                 SELECT $1, $2, $3, $4, $5 WHERE NOT EXISTS (SELECT 1 FROM dup)
+             )
+             SELECT record FROM dup",
+            &[
+                &job.tracking_id,
+                &job.state.as_str(),
+                &job.created_at,
+                &job.completed_at,
+                &record(job)?,
+                digest,
+                &since,
+            ],
+        )
+        .await?;
+        row.map(|r| parse(r.get(0))).transpose()
+    }
+
     async fn update(
         &self,
         id: &str,

@@ -119,6 +119,23 @@ fn write(db: &Connection, job: &Job) -> Result<(), String> {
     Ok(())
 }
 
+fn duplicate(db: &Connection, digest: &str, since: DateTime<Utc>) -> Result<Option<Job>, String> {
+    let record: Option<String> = db
+        .query_row(
+            "SELECT record FROM jobs
+             WHERE json_extract(record, '$.digest') = ?1 AND created_at > ?2
+               AND state <> 'failed'
+             ORDER BY created_at DESC LIMIT 1",
+            params![digest, since.to_rfc3339()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(err)?;
+    record
+        .map(|r| serde_json::from_str(&r).map_err(err))
+        .transpose()
+}
+
 fn read(db: &Connection, id: &str) -> Result<Option<Job>, String> {
     let record: Option<String> = db
         .query_row("SELECT record FROM jobs WHERE id = ?1", [id], |r| r.get(0))
@@ -140,21 +157,23 @@ impl JobStore for SqliteStore {
     }
 
     async fn find_duplicate(&self, digest: &str, since: DateTime<Utc>) -> StoreResult<Option<Job>> {
+        duplicate(&self.lock(), digest, since)
+    }
+
+    async fn insert_unless_duplicate(
+        &self,
+        job: &Job,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<Job>> {
+        // One connection lock around the look and the insert.
         let db = self.lock();
-        let record: Option<String> = db
-            .query_row(
-                "SELECT record FROM jobs
-                 WHERE json_extract(record, '$.digest') = ?1 AND created_at > ?2
-                   AND state <> 'failed'
-                 ORDER BY created_at DESC LIMIT 1",
-                params![digest, since.to_rfc3339()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(err)?;
-        record
-            .map(|r| serde_json::from_str(&r).map_err(err))
-            .transpose()
+        if let Some(digest) = &job.digest
+            && let Some(first) = duplicate(&db, digest, since)?
+        {
+            return Ok(Some(first));
+        }
+        write(&db, job)?;
+        Ok(None)
     }
 
     async fn update(

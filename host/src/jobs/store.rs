@@ -57,6 +57,23 @@ pub trait JobStore: Send + Sync {
     /// The newest job with `digest` created after `since` that has not failed: the
     /// one a repeated request gets back.
     async fn find_duplicate(&self, digest: &str, since: DateTime<Utc>) -> StoreResult<Option<Job>>;
+    /// Adds `job` unless a duplicate of it (see [`JobStore::find_duplicate`], by its
+    /// digest, since `since`) exists: then that one is returned and nothing is added.
+    /// Stores make this one step where they can (one lock, one statement), so a
+    /// repeat costs no extra round trip and racing repeats rarely both get in.
+    async fn insert_unless_duplicate(
+        &self,
+        job: &Job,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<Job>> {
+        if let Some(digest) = &job.digest
+            && let Some(first) = self.find_duplicate(digest, since).await?
+        {
+            return Ok(Some(first));
+        }
+        self.insert(job).await?;
+        Ok(None)
+    }
     /// Records a running job's progress message. Jobs report progress often, so
     /// stores override this with one statement instead of a read-modify-write.
     async fn set_progress(&self, id: &str, message: &str) -> StoreResult<()> {
@@ -129,6 +146,21 @@ impl MemoryStore {
     fn digests(&self) -> std::sync::MutexGuard<'_, HashMap<String, Vec<String>>> {
         self.digests.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// The newest job of `digest` in `jobs` made after `since` that has not failed.
+    fn duplicate_in(
+        &self,
+        jobs: &HashMap<String, Job>,
+        digest: &str,
+        since: DateTime<Utc>,
+    ) -> Option<Job> {
+        let ids = self.digests().get(digest).cloned().unwrap_or_default();
+        ids.iter()
+            .filter_map(|id| jobs.get(id))
+            .filter(|j| j.created_at > since && j.state != JobState::Failed)
+            .max_by_key(|j| j.created_at)
+            .cloned()
+    }
 }
 
 #[async_trait::async_trait]
@@ -145,14 +177,28 @@ impl JobStore for MemoryStore {
     }
 
     async fn find_duplicate(&self, digest: &str, since: DateTime<Utc>) -> StoreResult<Option<Job>> {
-        let ids = self.digests().get(digest).cloned().unwrap_or_default();
         let jobs = self.lock();
-        Ok(ids
-            .iter()
-            .filter_map(|id| jobs.get(id))
-            .filter(|j| j.created_at > since && j.state != JobState::Failed)
-            .max_by_key(|j| j.created_at)
-            .cloned())
+        Ok(self.duplicate_in(&jobs, digest, since))
+    }
+
+    async fn insert_unless_duplicate(
+        &self,
+        job: &Job,
+        since: DateTime<Utc>,
+    ) -> StoreResult<Option<Job>> {
+        // One jobs lock around the look and the insert: no repeat slips between.
+        let mut jobs = self.lock();
+        if let Some(digest) = &job.digest {
+            if let Some(first) = self.duplicate_in(&jobs, digest, since) {
+                return Ok(Some(first));
+            }
+            self.digests()
+                .entry(digest.clone())
+                .or_default()
+                .push(job.tracking_id.clone());
+        }
+        jobs.insert(job.tracking_id.clone(), job.clone());
+        Ok(None)
     }
 
     async fn get(&self, id: &str) -> StoreResult<Option<Job>> {
