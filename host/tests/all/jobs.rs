@@ -183,6 +183,61 @@ async fn contract(store: Arc<dyn JobStore>) {
             .unwrap()
             .is_none()
     );
+
+    // Insert unless a duplicate exists: the first gets in, a repeat gets it back.
+    let mut first = job();
+    first.digest = Some("d9".into());
+    let added = store
+        .insert_unless_duplicate(&first, hour_ago)
+        .await
+        .unwrap();
+    assert!(added.is_none());
+    let mut repeat = job();
+    repeat.digest = Some("d9".into());
+    let back = store
+        .insert_unless_duplicate(&repeat, hour_ago)
+        .await
+        .unwrap();
+    assert_eq!(back.map(|j| j.tracking_id), Some(first.tracking_id.clone()));
+    assert!(
+        store.get(&repeat.tracking_id).await.unwrap().is_none(),
+        "not added"
+    );
+    let plain = job();
+    let added = store
+        .insert_unless_duplicate(&plain, hour_ago)
+        .await
+        .unwrap();
+    assert!(added.is_none());
+    assert!(store.get(&plain.tracking_id).await.unwrap().is_some());
+}
+
+/// Racing repeats on a single-host store: one lock covers the look and the insert.
+async fn racing_repeats_get_one_job(store: Arc<dyn JobStore>) {
+    let since = chrono::Utc::now() - Age::minutes(10);
+    let tries = (0..8).map(|_| {
+        let store = store.clone();
+        tokio::spawn(async move {
+            let mut j = job();
+            j.digest = Some("race".into());
+            let back = store.insert_unless_duplicate(&j, since).await.unwrap();
+            back.map_or(j.tracking_id, |first| first.tracking_id)
+        })
+    });
+    let mut ids = HashSet::new();
+    for t in tries {
+        ids.insert(t.await.unwrap());
+    }
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert_eq!(store.queued().await.unwrap(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_repeats_on_single_host_stores_get_one_job() {
+    racing_repeats_get_one_job(Arc::new(MemoryStore::default())).await;
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqliteStore::open(&dir.path().join("jobs.sqlite")).unwrap();
+    racing_repeats_get_one_job(Arc::new(sqlite)).await;
 }
 
 #[tokio::test]
