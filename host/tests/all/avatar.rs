@@ -127,6 +127,15 @@ impl Browser {
         self.send(ClientMessage::Text { text: t.into() });
     }
 
+    /// `samples` (16 kHz) as the page's microphone sends them: 100 ms chunks.
+    fn speak(&self, samples: &[i16]) {
+        for chunk in samples.chunks(1_600) {
+            self.send(ClientMessage::Audio {
+                data: daniel::avatar::audio::to_base64(chunk),
+            });
+        }
+    }
+
     /// Reads until a message matches, keeping everything read in `seen`.
     async fn until(
         &mut self,

@@ -79,38 +79,41 @@ async fn speech_or_skip(text: &str) -> Option<Vec<i16>> {
     }
 }
 
-#[tokio::test]
-async fn a_spoken_request_is_heard_and_the_quotation_completed_by_typing() {
-    let Some(speech) = speech_or_skip("I would like a quotation for two KettyBot Pro").await else {
-        return;
-    };
+/// A host with the echo plugin, the stand-ins hearing with `agent`, and a browser
+/// that has started a session in `language` with its microphone on.
+async fn listening(agent: AgentOptions, language: &str) -> (TestHost, Offline, Browser) {
     let host = TestHost::start("", &[("echo-v1", "echo")]).await;
     let o = offline(
         registry_tools(&host),
         AgentOptions {
             hearing: HearingKind::Auto,
-            ..agent("echo")
+            ..agent
         },
         Faults::default(),
         Duration::from_secs(10),
     )
     .await;
-    let mut b = Browser::open(&o.relay);
+    let b = Browser::open(&o.relay);
     b.send(ClientMessage::Start {
-        language: Some("es".into()),
+        language: Some(language.into()),
         user_name: None,
         text_only: false,
     });
+    (host, o, b)
+}
+
+#[tokio::test]
+async fn a_spoken_request_is_heard_and_the_quotation_completed_by_typing() {
+    let Some(speech) = speech_or_skip("I would like a quotation for two KettyBot Pro").await else {
+        return;
+    };
+    let (_host, o, mut b) = listening(agent("echo"), "es").await;
     b.agent_says("Servibot").await;
-    // The microphone as the page sends it: 100 ms chunks, a pause before and after.
+    // A pause before and after, as a microphone hears it.
     let mut mic = vec![0i16; 3_200];
     mic.extend(speech);
     mic.extend(vec![0i16; 16_000]);
-    for chunk in mic.chunks(1_600) {
-        b.send(ClientMessage::Audio {
-            data: daniel::avatar::audio::to_base64(chunk),
-        });
-    }
+    b.speak(&mic);
     let heard = b
         .until("the spoken request, transcribed", |m| {
             matches!(m, ServerMessage::UserTranscript { is_final: true, .. })
@@ -325,35 +328,18 @@ async fn a_flood_of_utterances_is_not_queued_for_recognition_without_bound() {
     let Some(speech) = speech_or_skip("How much is the BellaBot").await else {
         return;
     };
-    let host = TestHost::start("", &[("echo-v1", "echo")]).await;
-    let o = offline(
-        registry_tools(&host),
-        AgentOptions {
-            hearing: HearingKind::Auto,
-            greet: false,
-            ..agent("echo")
-        },
-        Faults::default(),
-        Duration::from_secs(10),
-    )
-    .await;
-    let mut b = Browser::open(&o.relay);
-    b.send(ClientMessage::Start {
-        language: Some("en".into()),
-        user_name: None,
-        text_only: false,
-    });
+    let quiet = AgentOptions {
+        greet: false,
+        ..agent("echo")
+    };
+    let (_host, _o, mut b) = listening(quiet, "en").await;
     b.until("session", |m| matches!(m, ServerMessage::Session { .. }))
         .await;
     // Five utterances at once, far faster than anyone speaks.
     let mut utterance = speech;
     utterance.extend(vec![0i16; 16_000]);
     for _ in 0..5 {
-        for chunk in utterance.chunks(1_600) {
-            b.send(ClientMessage::Audio {
-                data: daniel::avatar::audio::to_base64(chunk),
-            });
-        }
+        b.speak(&utterance);
     }
     let mut heard = Vec::new();
     while heard.len() < 5 {
