@@ -212,15 +212,6 @@ async fn query_opt(
     c.query_opt(&statement, params).await.map_err(err)
 }
 
-async fn query_one(
-    c: &impl GenericClient,
-    sql: &str,
-    params: &[&(dyn ToSql + Sync)],
-) -> StoreResult<Row> {
-    let statement = c.prepare_cached(sql).await.map_err(err)?;
-    c.query_one(&statement, params).await.map_err(err)
-}
-
 #[async_trait::async_trait]
 impl JobStore for PostgresStore {
     async fn insert(&self, job: &Job) -> StoreResult<()> {
@@ -401,13 +392,14 @@ impl JobStore for PostgresStore {
     }
 
     async fn queued(&self) -> StoreResult<usize> {
-        let row = query_one(
+        // count(*) always answers one row.
+        let row = query_opt(
             &self.client().await?,
             "SELECT count(*) FROM daniel_jobs WHERE state = 'queued'",
             &[],
         )
         .await?;
-        Ok(usize::try_from(row.get::<_, i64>(0)).unwrap_or(0))
+        Ok(row.map_or(0, |r| usize::try_from(r.get::<_, i64>(0)).unwrap_or(0)))
     }
 
     async fn purge_finished(&self, age: Duration) -> StoreResult<usize> {
