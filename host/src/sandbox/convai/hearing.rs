@@ -129,10 +129,11 @@ impl Ears {
         let cmudict = std::fs::read_to_string(&cmudict_path)
             .map_err(|e| format!("cannot read {}: {e}", cmudict_path.display()))?;
         let mut products = grammar::speakable(catalogue);
-        let mut lexicon = lexicon::from_cmudict(&cmudict, &grammar::vocabulary(&products));
+        let words = grammar::vocabulary(&products);
+        let mut lexicon = lexicon::from_cmudict(&cmudict, &words);
         // Words the dictionary lacks come from espeak-ng; a product with a word
         // neither knows cannot be said, so it leaves the grammar.
-        for word in grammar::vocabulary(&products) {
+        for word in words {
             if !lexicon.contains_key(&word)
                 && let Some(p) = lexicon::from_espeak(&word)
             {
